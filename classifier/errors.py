@@ -13,3 +13,7 @@ class InputError(ClassifierError, ValueError):
 
 class ModelError(ClassifierError):
     """A model file is missing, corrupt, tampered with or from an incompatible version."""
+
+
+class ModelVersionWarning(UserWarning):
+    """A model file was written by another scikit-learn release than the one running."""

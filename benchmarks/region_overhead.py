@@ -1,0 +1,63 @@
+"""Time RegionResolver.predict per article against jieba.lcut per article on dev.jsonl.
+
+Both run on the same normalised texts (the ArticleClassifier normalises once and passes
+clean text, so the resolver runs with normalize=False); best of 3 passes; jieba's and the
+place automaton's one-off loading are excluded.  Prints both times and their ratio: the
+issue asks region to add at most 20% to the whole predict.
+
+Usage: .venv/bin/python benchmarks/region_overhead.py [--corpus ../shared/corpus/dev.jsonl]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import jieba  # noqa: E402
+
+from classifier.normalize import normalize  # noqa: E402
+from classifier.region import RegionResolver, find_places  # noqa: E402
+
+
+def per_article(fn, texts, repeats: int = 3) -> float:
+    """Best-of-repeats mean seconds per text."""
+    best = float("inf")
+    for _ in range(repeats):
+        t = time.perf_counter()
+        for x in texts:
+            fn(x)
+        best = min(best, time.perf_counter() - t)
+    return best / len(texts)
+
+
+def main() -> None:
+    """Print the timings."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus" / "dev.jsonl")
+    args = ap.parse_args()
+    if not args.corpus.exists():
+        sys.exit(f"corpus not found: {args.corpus}")
+    rows = [json.loads(line) for line in open(args.corpus, encoding="utf-8")]
+    texts = [normalize(r["text"]) for r in rows]
+    t = time.perf_counter()
+    find_places("")
+    build = time.perf_counter() - t
+    model = RegionResolver(normalize=False).fit(texts, [{k: r[k] for k in ("region", "city", "county")} for r in rows])
+    jieba.lcut("预热")
+    region = per_article(lambda x: model.predict([x]), texts)
+    seg = per_article(jieba.lcut, texts)
+    print(f"articles: {len(texts)}, mean length {sum(map(len, texts)) / len(texts):.0f} chars")
+    print(f"place table + automaton load (once per process): {build * 1000:.0f} ms")
+    print(f"RegionResolver.predict per article: {region * 1000:.3f} ms")
+    print(f"jieba.lcut per article:             {seg * 1000:.3f} ms")
+    print(f"ratio region / jieba:               {region / seg:.1%}")
+
+
+if __name__ == "__main__":
+    main()

