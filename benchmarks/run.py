@@ -97,25 +97,37 @@ def model_path(args, tmp: Path, corpus: list[dict]) -> Path:
 # ----------------------------------------------------------------------------- parts
 
 
-def bench_jieba(texts: list[str]) -> float:
+def load() -> str:
+    """The machine's load average: other processes share the cores and skew wall times."""
+    try:
+        return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        return "load average unknown"
+
+
+def bench_jieba(texts: list[str]) -> tuple[float, float]:
+    """Articles per wall second and per CPU second of ``segment.cut`` alone."""
     from classifier import segment
 
     segment.get_tokenizer()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for text in texts:
         segment.cut(text)
-    return len(texts) / (time.perf_counter() - start)
+    return len(texts) / (time.perf_counter() - start), len(texts) / (time.process_time() - cpu)
 
 
-def bench_predict(src: Path, out: Path, model, jobs: int) -> float:
+def bench_predict(src: Path, out: Path, model, jobs: int) -> tuple[float, float]:
+    """Articles per wall second, and per CPU second of this process (meaningful for jobs=1)."""
     from classifier import batch
 
     batch._MODELS.clear()  # model loading counts, as it would in a real run
+    cpu = time.process_time()
     summary = batch.run_batch([src], out=out, model=model, jobs=jobs, quiet=True)
+    cpu = time.process_time() - cpu
     if summary.errors:
         log(f"  warning: {summary.errors} records ended in an error")
     out.unlink()
-    return summary.records / summary.seconds
+    return summary.records / summary.seconds, summary.records / cpu
 
 
 def classifier_command() -> list[str]:
@@ -123,17 +135,26 @@ def classifier_command() -> list[str]:
     return [str(exe)] if exe.is_file() else [sys.executable, "-m", "classifier"]
 
 
-def timed_runs(cmd: list[str], runs: int) -> list[float]:
+def _children_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed_runs(cmd: list[str], runs: int) -> tuple[list[float], list[float]]:
+    """Wall seconds and CPU seconds (user + system) of ``runs`` runs of ``cmd``."""
     subprocess.run(cmd, capture_output=True, check=False)  # fill OS and jieba caches once
-    times = []
+    times, cpus = [], []
     for _ in range(runs):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _children_cpu()
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
         times.append(time.perf_counter() - start)
+        cpus.append(_children_cpu() - cpu)
         if done.returncode not in (0, 1):
             log(f"  command failed ({done.returncode}): {' '.join(cmd)}\n{done.stderr[-2000:]}")
             break
-    return times
+    return times, cpus
 
 
 _STAGES = r"""
@@ -153,34 +174,41 @@ print(f"import cli {t1 - t0:.2f} s, load model {t2 - t1:.2f} s, read + first pre
 
 
 def importtime_culprits(cmd_args: list[str], top: int = 12) -> list[str]:
-    """The slowest top-level imports of the predict command (cumulative, from -X importtime)."""
+    """The costliest packages imported by the predict command (python -X importtime).
+
+    For each top-level package, its largest cumulative import time, wherever it was first
+    imported from (sklearn pulls in scipy.stats and pandas, for example).
+    """
     done = subprocess.run([sys.executable, "-X", "importtime", "-m", "classifier", *cmd_args],
                           capture_output=True, text=True, check=False)
-    rows = []
+    best: dict[str, int] = {}
     for line in done.stderr.splitlines():
         parts = line[len("import time:"):].split("|")
         if not line.startswith("import time:") or len(parts) != 3 or not parts[1].strip().isdigit():
             continue
-        cum = int(parts[1])
-        depth = (len(parts[2]) - len(parts[2].lstrip())) // 2
-        if depth <= 1:
-            rows.append((cum, parts[2].strip()))
-    rows.sort(reverse=True)
-    return [f"{cum / 1e6:6.2f} s  {name}" for cum, name in rows[:top]]
+        name = parts[2].strip()
+        root = name.split(".")[0]
+        if root == "classifier":
+            root = name  # our own modules one by one
+        best[root] = max(best.get(root, 0), int(parts[1]))
+    rows = sorted(best.items(), key=lambda kv: -kv[1])[:top]
+    return [f"{cum / 1e6:6.2f} s  {name}" for name, cum in rows]
 
 
-def bench_coldstart(model: Path, runs: int, shipped: bool) -> tuple[float, list[str]]:
+def bench_coldstart(model: Path, runs: int, shipped: bool) -> tuple[float, float, list[str]]:
+    """Median wall and CPU seconds of the predict command on one seed, and notes."""
     args = ["predict", str(SEED[0]), "--format", "jsonl"] + ([] if shipped else ["--model", str(model)])
-    times = timed_runs(classifier_command() + args, runs)
+    times, cpus = timed_runs(classifier_command() + args, runs)
     median = statistics.median(times)
-    notes = [f"runs: {', '.join(f'{t:.2f}' for t in times)} s"]
+    notes = [f"runs: {', '.join(f'{t:.2f}' for t in times)} s wall; "
+             f"{', '.join(f'{t:.2f}' for t in cpus)} s CPU (user + system)"]
     stages = subprocess.run([sys.executable, "-c", _STAGES, str(SEED[0])] + ([] if shipped else [str(model)]),
                             capture_output=True, text=True, check=False)
     notes.append("stages: " + (stages.stdout.strip() or stages.stderr.strip()[-300:]))
     if median > TARGETS["cold"]:
         notes.append("slowest imports (cumulative, python -X importtime -m classifier " + " ".join(args) + "):")
         notes.extend("  " + line for line in importtime_culprits(args))
-    return median, notes
+    return median, statistics.median(cpus), notes
 
 
 _BASELINE_COLD = r"""
@@ -190,9 +218,9 @@ print(pipe.predict([open(sys.argv[2], encoding="utf-8").read()])[0])
 """
 
 
-def bench_baseline_coldstart(pipe_path: Path, runs: int) -> float:
-    times = timed_runs([sys.executable, "-c", _BASELINE_COLD, str(pipe_path), str(SEED[0])], runs)
-    return statistics.median(times)
+def bench_baseline_coldstart(pipe_path: Path, runs: int) -> tuple[float, float]:
+    times, cpus = timed_runs([sys.executable, "-c", _BASELINE_COLD, str(pipe_path), str(SEED[0])], runs)
+    return statistics.median(times), statistics.median(cpus)
 
 
 _MEMORY_RUN = r"""
@@ -209,31 +237,36 @@ print(summary)
 """
 
 
-def bench_memory(src: Path, out: Path, model: str) -> tuple[float, float, str]:
-    """Peak RSS (MB) of the run and all its children, seconds, the run's summary line."""
+def bench_memory(src: Path, out: Path, model: str) -> tuple[float, float, float, str]:
+    """Peak summed RSS and PSS (MB) of the run and all its children, seconds, summary line.
+
+    RSS counts the pages shared between processes (libraries) once per process; PSS splits
+    them among the sharers, so the PSS sum is what the run really occupies.
+    """
     import psutil
 
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", _MEMORY_RUN, str(src), str(out), model,
                              str(Path(__file__).parent)], stdout=subprocess.PIPE, text=True)
     root = psutil.Process(proc.pid)
-    peak = 0
+    peak_rss = peak_pss = 0
     while proc.poll() is None:
-        total = 0
+        rss = pss = 0
         try:
             for p in [root, *root.children(recursive=True)]:
                 try:
-                    total += p.memory_info().rss
+                    info = p.memory_full_info()
+                    rss, pss = rss + info.rss, pss + getattr(info, "pss", info.rss)
                 except psutil.Error:
                     pass
         except psutil.Error:
             pass
-        peak = max(peak, total)
-        time.sleep(0.2)
+        peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
+        time.sleep(0.25)
     seconds = time.perf_counter() - start
     line = proc.stdout.read().strip()
     out.unlink(missing_ok=True)
-    return peak / 2**20, seconds, line
+    return peak_rss / 2**20, peak_pss / 2**20, seconds, line
 
 
 # ----------------------------------------------------------------------------- main
@@ -281,12 +314,16 @@ def main() -> None:
         if "throughput" in parts:
             src = replicate(corpus, args.n, tmp / "throughput.jsonl")
             texts = [corpus[i % len(corpus)]["text"] for i in range(args.n)]
-            log(f"\n== throughput on {args.n:,} articles (dev corpus replicated) ==")
-            results["jieba_per_s"] = bench_jieba(texts)
-            log(f"jieba segmentation alone, 1 core: {results['jieba_per_s']:,.0f} articles/s")
+            log(f"\n== throughput on {args.n:,} articles (dev corpus replicated), {load()} ==")
+            results["jieba_per_s"], results["jieba_per_cpu_s"] = bench_jieba(texts)
+            log(f"jieba segmentation alone, 1 core: {results['jieba_per_s']:,.0f} articles/s "
+                f"({results['jieba_per_cpu_s']:,.0f} per CPU second)")
             for jobs in (1, 2):
-                ours[f"jobs{jobs}_per_s"] = bench_predict(src, tmp / "out.jsonl", model, jobs)
-                log(f"ours, jobs={jobs}: {ours[f'jobs{jobs}_per_s']:,.0f} articles/s")
+                ours[f"jobs{jobs}_per_s"], cpu_rate = bench_predict(src, tmp / "out.jsonl", model, jobs)
+                if jobs == 1:
+                    ours["jobs1_per_cpu_s"] = cpu_rate
+                log(f"ours, jobs={jobs}: {ours[f'jobs{jobs}_per_s']:,.0f} articles/s "
+                    + (f"({cpu_rate:,.0f} per CPU second) " if jobs == 1 else "") + load())
             if baseline:
                 sys.path.insert(0, str(Path(__file__).parent))
                 from _baseline import BaselineModel
@@ -295,23 +332,30 @@ def main() -> None:
 
                 jieba.initialize()
                 for jobs in (1, 2):
-                    base[f"jobs{jobs}_per_s"] = bench_predict(src, tmp / "out.jsonl", BaselineModel(pipe), jobs)
-                    log(f"baseline, jobs={jobs}: {base[f'jobs{jobs}_per_s']:,.0f} articles/s")
+                    base[f"jobs{jobs}_per_s"], cpu_rate = bench_predict(src, tmp / "out.jsonl",
+                                                                        BaselineModel(pipe), jobs)
+                    if jobs == 1:
+                        base["jobs1_per_cpu_s"] = cpu_rate
+                    log(f"baseline, jobs={jobs}: {base[f'jobs{jobs}_per_s']:,.0f} articles/s "
+                        + (f"({cpu_rate:,.0f} per CPU second) " if jobs == 1 else "") + load())
             for r in (ours, base):
                 if "jobs1_per_s" in r:
                     r["ratio_to_jieba"] = r["jobs1_per_s"] / results["jieba_per_s"]
+                    r["cpu_ratio_to_jieba"] = r["jobs1_per_cpu_s"] / results["jieba_per_cpu_s"]
                     r["speedup_jobs2"] = r["jobs2_per_s"] / r["jobs1_per_s"]
             src.unlink()
 
         if "coldstart" in parts:
-            log(f"\n== cold start: classifier predict {SEED[0].relative_to(ROOT)} (median of {args.runs}) ==")
-            ours["cold_s"], notes = bench_coldstart(model, args.runs, shipped)
-            log(f"ours: {ours['cold_s']:.2f} s")
+            log(f"\n== cold start: classifier predict {SEED[0].relative_to(ROOT)} (median of {args.runs}), "
+                f"{load()} ==")
+            ours["cold_s"], ours["cold_cpu_s"], notes = bench_coldstart(model, args.runs, shipped)
+            log(f"ours: {ours['cold_s']:.2f} s wall, {ours['cold_cpu_s']:.2f} s CPU")
             for note in notes:
                 log("  " + note)
             if baseline:
-                base["cold_s"] = bench_baseline_coldstart(pipe_path, args.runs)
-                log(f"baseline (python -c: joblib.load + predict): {base['cold_s']:.2f} s")
+                base["cold_s"], base["cold_cpu_s"] = bench_baseline_coldstart(pipe_path, args.runs)
+                log(f"baseline (python -c: joblib.load + predict): {base['cold_s']:.2f} s wall, "
+                    f"{base['cold_cpu_s']:.2f} s CPU")
 
         if "train" in parts:
             log("\n== training on the full dev corpus (one fit, no cross-validation) ==")
@@ -325,16 +369,15 @@ def main() -> None:
                 log(f"baseline: {base['train_s']:.1f} s")
 
         if "memory" in parts:
-            log(f"\n== peak memory of a streaming run over {args.memory_n:,} articles, all cores ==")
+            log(f"\n== peak memory of a streaming run over {args.memory_n:,} articles, all cores, {load()} ==")
             src = replicate(corpus, args.memory_n, tmp / "memory.jsonl")
             log(f"input: {src.stat().st_size / 2**20:,.0f} MB of JSONL")
-            mb, seconds, line = bench_memory(src, tmp / "memory-out.jsonl", str(model))
-            ours["peak_rss_mb"], ours["memory_run_s"] = mb, seconds
-            log(f"ours: peak RSS {mb:,.0f} MB (process + children), {seconds:,.0f} s wall; {line}")
-            if baseline:
-                mb, seconds, line = bench_memory(src, tmp / "memory-out.jsonl", str(pipe_path))
-                base["peak_rss_mb"], base["memory_run_s"] = mb, seconds
-                log(f"baseline: peak RSS {mb:,.0f} MB, {seconds:,.0f} s wall; {line}")
+            runs = [("ours", ours, str(model))] + ([("baseline", base, str(pipe_path))] if baseline else [])
+            for name, r, spec in runs:
+                rss, pss, seconds, line = bench_memory(src, tmp / "memory-out.jsonl", spec)
+                r["peak_rss_mb"], r["peak_pss_mb"], r["memory_run_s"] = rss, pss, seconds
+                log(f"{name}: peak RSS {rss:,.0f} MB, PSS {pss:,.0f} MB (process + children), "
+                    f"{seconds:,.0f} s wall; {line}")
             src.unlink()
 
     summary(results, args)
@@ -352,12 +395,15 @@ def summary(results: dict, args) -> None:
         ("predict jobs=1 (articles/s)", "jobs1_per_s", ",.0f", ""),
         ("predict jobs=2 (articles/s)", "jobs2_per_s", ",.0f", ""),
         ("jobs=1 / jieba alone", "ratio_to_jieba", ".2f", f">= {TARGETS['ratio']}"),
+        ("same, per CPU second", "cpu_ratio_to_jieba", ".2f", f">= {TARGETS['ratio']}"),
         ("jobs=2 / jobs=1", "speedup_jobs2", ".2f", f">= {TARGETS['speedup']}"),
         ("cold start, median (s)", "cold_s", ".2f", f"<= {TARGETS['cold']}"),
+        ("cold start, median CPU (s)", "cold_cpu_s", ".2f", ""),
         ("training on dev (s)", "train_s", ".1f", ""),
         (f"peak RSS, {args.memory_n:,} articles (MB)", "peak_rss_mb", ",.0f", f"<= {TARGETS['memory_mb']}"),
+        (f"peak PSS, {args.memory_n:,} articles (MB)", "peak_pss_mb", ",.0f", ""),
     ]
-    log(f"\n== summary ({cores()}) ==")
+    log(f"\n== summary ({cores()}; {load()}) ==")
     if "jieba_per_s" in results:
         log(f"jieba segmentation alone, 1 core: {results['jieba_per_s']:,.0f} articles/s")
     log(f"{'figure':<36}{'ours':>12}{'baseline':>12}   target")

@@ -188,11 +188,32 @@ def _predict_chunk(model: Any, chunk: Sequence[dict], explain: bool = False) -> 
 # ----------------------------------------------------------------------------- local pool
 
 _WORKER: dict[str, Any] = {}
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def _worker_init(spec: Any) -> None:
+    # N processes on N cores: a BLAS thread pool per process would only oversubscribe them.
+    for var in _THREAD_VARS:
+        os.environ[var] = "1"
     try:
-        _WORKER["model"] = _get_model(spec)
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        pass
+    # scikit-learn imports pandas whenever it is installed (~1 s and ~60 MB per process);
+    # a worker that only predicts lists of str never needs it, so keep it out.
+    block = (spec is None or isinstance(spec, Path)) and "pandas" not in sys.modules
+    if block:
+        sys.modules["pandas"] = None  # type: ignore[assignment]
+    try:
+        try:
+            _WORKER["model"] = _get_model(spec)
+        except ImportError:
+            if not block:
+                raise
+            del sys.modules["pandas"]
+            _WORKER["model"] = _get_model(spec)
         _WORKER.pop("error", None)
     except BaseException as exc:  # noqa: BLE001 - re-raised with the first chunk
         _WORKER["error"] = exc

@@ -269,23 +269,23 @@ def to_traditional(text: str) -> str:
     return _S2T.convert(text)
 
 
-# Toneless pinyin of common characters in education news, simplified and traditional forms,
+# Tone-marked pinyin of common characters in education news, simplified and traditional forms,
 # as scraped pages paste it ("義務(wù)"); a small table avoids a pinyin dependency.
 _PINYIN = {
-    "教": "jiao", "育": "yu", "督": "du", "导": "dao", "導": "dao", "评": "ping", "評": "ping", "估": "gu",
-    "义": "yi", "義": "yi", "务": "wu", "務": "wu", "均": "jun", "衡": "heng", "发": "fa", "發": "fa",
-    "展": "zhan", "学": "xue", "學": "xue", "校": "xiao", "会": "hui", "會": "hui", "议": "yi", "議": "yi",
-    "座": "zuo", "谈": "tan", "談": "tan", "研": "yan", "讨": "tao", "討": "tao", "检": "jian", "檢": "jian",
-    "查": "cha", "验": "yan", "驗": "yan", "收": "shou", "县": "xian", "縣": "xian", "市": "shi", "省": "sheng",
-    "区": "qu", "區": "qu", "国": "guo", "國": "guo", "家": "jia", "政": "zheng", "府": "fu", "工": "gong",
-    "作": "zuo", "组": "zu", "組": "zu", "反": "fan", "馈": "kui", "饋": "kui", "记": "ji", "記": "ji",
-    "者": "zhe", "问": "wen", "問": "wen", "答": "da", "新": "xin", "闻": "wen", "聞": "wen", "布": "bu",
-    "现": "xian", "現": "xian", "场": "chang", "場": "chang", "推": "tui", "进": "jin", "進": "jin",
-    "经": "jing", "經": "jing", "交": "jiao", "流": "liu", "师": "shi", "師": "shi", "生": "sheng",
-    "质": "zhi", "質": "zhi", "量": "liang", "优": "you", "優": "you", "办": "ban", "辦": "ban", "城": "cheng",
-    "乡": "xiang", "鄉": "xiang", "农": "nong", "農": "nong", "村": "cun", "标": "biao", "標": "biao",
-    "准": "zhun", "準": "zhun", "建": "jian", "设": "she", "設": "she", "改": "gai", "革": "ge", "长": "zhang",
-    "長": "zhang", "园": "yuan", "園": "yuan", "前": "qian", "普": "pu", "惠": "hui", "领": "ling", "領": "ling",
+    "教": "jiào", "育": "yù", "督": "dū", "导": "dǎo", "導": "dǎo", "评": "píng", "評": "píng", "估": "gū",
+    "义": "yì", "義": "yì", "务": "wù", "務": "wù", "均": "jūn", "衡": "héng", "发": "fā", "發": "fā",
+    "展": "zhǎn", "学": "xué", "學": "xué", "校": "xiào", "会": "huì", "會": "huì", "议": "yì", "議": "yì",
+    "座": "zuò", "谈": "tán", "談": "tán", "研": "yán", "讨": "tǎo", "討": "tǎo", "检": "jiǎn", "檢": "jiǎn",
+    "查": "chá", "验": "yàn", "驗": "yàn", "收": "shōu", "县": "xiàn", "縣": "xiàn", "市": "shì", "省": "shěng",
+    "区": "qū", "區": "qū", "国": "guó", "國": "guó", "家": "jiā", "政": "zhèng", "府": "fǔ", "工": "gōng",
+    "作": "zuò", "组": "zǔ", "組": "zǔ", "反": "fǎn", "馈": "kuì", "饋": "kuì", "记": "jì", "記": "jì",
+    "者": "zhě", "问": "wèn", "問": "wèn", "答": "dá", "新": "xīn", "闻": "wén", "聞": "wén", "布": "bù",
+    "现": "xiàn", "現": "xiàn", "场": "chǎng", "場": "chǎng", "推": "tuī", "进": "jìn", "進": "jìn",
+    "经": "jīng", "經": "jīng", "交": "jiāo", "流": "liú", "师": "shī", "師": "shī", "生": "shēng",
+    "质": "zhì", "質": "zhì", "量": "liàng", "优": "yōu", "優": "yōu", "办": "bàn", "辦": "bàn", "城": "chéng",
+    "乡": "xiāng", "鄉": "xiāng", "农": "nóng", "農": "nóng", "村": "cūn", "标": "biāo", "標": "biāo",
+    "准": "zhǔn", "準": "zhǔn", "建": "jiàn", "设": "shè", "設": "shè", "改": "gǎi", "革": "gé", "长": "zhǎng",
+    "長": "zhǎng", "园": "yuán", "園": "yuán", "前": "qián", "普": "pǔ", "惠": "huì", "领": "lǐng", "領": "lǐng",
 }
 
 
@@ -487,6 +487,14 @@ def grouped_folds(topics: Sequence[str], groups: Sequence[int], n_splits: int = 
         return [(tr, te) for tr, te in cv.split(np.zeros(len(topics)), list(topics), list(groups))]
 
 
+def _perturb(fn: Callable[[str], str], text: str) -> str:
+    # A perturbed file that can no longer be read counts as an empty article, not as a crash.
+    try:
+        return fn(text)
+    except InputError:
+        return ""
+
+
 def _oof(estimator: Any, texts: list[str], gold: list[dict[str, str]],
          folds: Sequence[tuple[np.ndarray, np.ndarray]], target: str,
          perturbations: Mapping[str, Callable[[str], str]] | None = None) -> dict[str, Any]:
@@ -506,7 +514,7 @@ def _oof(estimator: Any, texts: list[str], gold: list[dict[str, str]],
             if p is not None:
                 proba[i] = p[j]
         for name, fn in (perturbations or {}).items():
-            precs, _ = _predict(model, [fn(texts[i]) for i in te])
+            precs, _ = _predict(model, [_perturb(fn, texts[i]) for i in te])
             for j, i in enumerate(te):
                 perturbed[name][i] = precs[j]
     has_proba = not np.isnan(proba).any()
@@ -648,7 +656,8 @@ def _data_section(ids: Sequence[str], gold: list[dict[str, str]], groups: np.nda
     }
 
 
-def _check_records(records: Sequence[Mapping[str, Any]], what: str) -> tuple[list[str], list[str], list[dict[str, str]]]:
+def _check_records(records: Sequence[Mapping[str, Any]],
+                   what: str) -> tuple[list[str], list[str], list[dict[str, str]]]:
     if not records:
         raise InputError(f"{what}: no labeled records")
     for i, r in enumerate(records):
@@ -698,13 +707,12 @@ def evaluate(estimator: Any, records: Sequence[Mapping[str, Any]], *, cv: int | 
         folds = [(np.zeros(0, dtype=int), all_idx)]
         # A one-"fold" run: the fitted model plays the fold model.
         recs, proba = _predict(model, texts)
-        perturbed = {name: _predict(model, [fn(t) for t in texts])[0] for name, fn in (perts or {}).items()}
+        perturbed = {name: _predict(model, [_perturb(fn, t) for t in texts])[0] for name, fn in (perts or {}).items()}
         main = {"preds": recs, "proba": proba, "perturbed": perturbed, "models": [model],
                 "fold_of": np.zeros(len(texts), dtype=int)}
-        base_runs = {}
-        for name, (est, tgt) in baseline_models.items():
-            fitted = est.fit([], []) if isinstance(est, KeywordRules) else _fit(est, a_texts, a_gold, tgt)
-            base_runs[name] = _predict(fitted, texts)[0]
+        base_runs = {"keyword_rules": _predict(KeywordRules().fit(texts), texts)[0]} if baselines else {}
+        if "textbook" in baseline_models:  # train_test mode only: it needs the training set
+            base_runs["textbook"] = _predict(_fit(baseline_models["textbook"][0], a_texts, a_gold, "topic"), texts)[0]
         n_splits = None
     else:
         mode = "cv"
@@ -807,7 +815,8 @@ def _repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
 
 
-def read_records(paths: Sequence[str | Path] | str | Path, labels_csv: str | Path | None = None) -> list[dict[str, Any]]:
+def read_records(paths: Sequence[str | Path] | str | Path,
+                 labels_csv: str | Path | None = None) -> list[dict[str, Any]]:
     """Labeled records from JSONL/CSV files and folders of .txt files (via ``classifier.io``)."""
     from .io import read_labeled
     if isinstance(paths, (str, Path)):
@@ -818,7 +827,8 @@ def read_records(paths: Sequence[str | Path] | str | Path, labels_csv: str | Pat
     return records
 
 
-def load_seed_records(seeds_dir: str | Path | None = None, labels_csv: str | Path | None = None) -> list[dict[str, Any]]:
+def load_seed_records(seeds_dir: str | Path | None = None,
+                      labels_csv: str | Path | None = None) -> list[dict[str, Any]]:
     """The labeled seed articles (default: ``seeds/`` with ``labels/seeds.csv`` of the repo); [] when absent."""
     seeds_dir = Path(seeds_dir) if seeds_dir is not None else _repo_root() / "seeds"
     labels_csv = Path(labels_csv) if labels_csv is not None else _repo_root() / "labels" / "seeds.csv"
@@ -859,7 +869,10 @@ def run_evaluation(data_paths: Sequence[str | Path] | str | Path, model: Any = N
     elif train_paths is not None:
         report = evaluate(estimator, records, train_records=read_records(train_paths, labels_csv), **common)
     else:
-        model_name = str(model) if isinstance(model, (str, Path)) else ("shipped" if model is None else type(model).__name__)
+        if isinstance(model, (str, Path)):
+            model_name = str(model)
+        else:
+            model_name = "shipped" if model is None else type(model).__name__
         fitted = load(model) if model is None or isinstance(model, (str, Path)) else model
         report = evaluate(fitted, records, prefit=True, **common)
     report["setup"]["sources"] = sources
@@ -950,7 +963,7 @@ def format_summary(report: Mapping[str, Any]) -> str:
     lines += ["", "topic per class:", *_per_class_table(report["topic"], False),
               "", "topic confusion (rows gold, columns predicted):", *_confusion_table(report["topic"], False)]
     if report.get("baselines"):
-        lines += ["", "baselines on the same folds:"]
+        lines += ["", "baselines on the same folds:" if setup["mode"] == "cv" else "baselines on the same articles:"]
         for name, b in report["baselines"].items():
             lines.append("  " + _headline(f"{name} topic", b["topic"]))
             if b.get("region"):
@@ -959,11 +972,13 @@ def format_summary(report: Mapping[str, Any]) -> str:
         rob = report["robustness"]
         lines += ["", "robustness (drop in topic macro-F1 / region accuracy):"]
         for name, s in rob["perturbations"].items():
-            lines.append(f"  {name:16s} {_fmt(s['topic_macro_f1_drop']):>7s} / {_fmt(s.get('region_accuracy_drop')):>7s}")
+            drops = f"{_fmt(s['topic_macro_f1_drop']):>7s} / {_fmt(s.get('region_accuracy_drop')):>7s}"
+            lines.append(f"  {name:16s} {drops}")
     if report.get("seed_loo"):
         for name, loo in report["seed_loo"].items():
             lines.append(f"seed LOO ({name}): topic {_fmt(loo['topic_accuracy'])}, region "
-                         f"{_fmt(loo['region_accuracy'])} over {loo['n']} seeds" + (f"  [{loo['error']}]" if loo["error"] else ""))
+                         f"{_fmt(loo['region_accuracy'])} over {loo['n']} seeds"
+                         + (f"  [{loo['error']}]" if loo["error"] else ""))
     return "\n".join(lines)
 
 
@@ -1071,8 +1086,8 @@ def plot_robustness(rob: Mapping[str, Any]) -> Any:
     if all("region_accuracy" in r for r in rows):
         ax.bar(x + 0.2, [r["region_accuracy"] for r in rows], 0.4, label="region accuracy")
     ax.set_xticks(x, names, rotation=30, ha="right")
-    ax.set_ylim(0, 1.05)
-    ax.legend(loc="lower left")
+    ax.set_ylim(0, 1.2)
+    ax.legend(loc="upper center", ncol=2)
     ax.set_title("robustness: same folds, perturbed test text")
     fig.tight_layout()
     return fig
@@ -1132,8 +1147,9 @@ def _md_data(report: Mapping[str, Any]) -> list[str]:
     return ["## Data", "", f"{data['n_articles']} articles in {data['n_groups']} near-duplicate groups; "
             f"{len(data['duplicate_groups'])} groups hold more than one article.", "",
             *_table(["topic", "articles"], [[k, str(v)] for k, v in data["topic_counts"].items()], True), "",
-            *_table(["region", "code", "articles"], [[k, _display(k), str(v)] for k, v in data["region_counts"].items()],
-                    True), "", "![articles per region](region_counts.png)", ""]
+            *_table(["region", "code", "articles"],
+                    [[k, _display(k), str(v)] for k, v in data["region_counts"].items()], True), "",
+            "![articles per region](region_counts.png)", ""]
 
 
 def _md_labels(report: Mapping[str, Any], field: str) -> list[str]:

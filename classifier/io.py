@@ -27,6 +27,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import functools
 import io as _stdio
 import json
 import os
@@ -123,39 +124,75 @@ def _utf16_without_bom(data: bytes) -> str | None:
     if len(data) < 4 or len(data) % 2:
         return None
     head = data[:8192]
-    zeros_even, zeros_odd = head[0::2].count(0), head[1::2].count(0)
-    if zeros_even and zeros_odd:
-        return None  # NULs in both byte positions: not UTF-16 text
-    order = ["utf-16-le", "utf-16-be"] if zeros_odd >= zeros_even else ["utf-16-be", "utf-16-le"]
-    for enc in order:
+    scores = []
+    for enc in ("utf-16-le", "utf-16-be"):
         try:
-            text = head.decode(enc)
             data.decode(enc)
         except UnicodeDecodeError:
             continue
-        if _texty(text) >= 0.9:
-            return enc
-    return None
+        scores.append((_texty(head.decode(enc, errors="replace")), enc))
+    if not scores:
+        return None
+    score, enc = max(scores)
+    return enc if score >= 0.9 else None
 
 
 def _mostly_text(text: str) -> bool:
-    """True when under 5 % of the chars are control characters (NUL, etc.)."""
+    """True unless over 5 % (and over 8) of the chars are control characters."""
     if not text:
         return True
     sample = text[:65536]
     bad = sum(1 for c in sample if (c < " " and c not in "\t\n\r\f\v\x1b") or c == "\x7f")
-    return bad <= 0.05 * len(sample)
+    return bad <= max(8, 0.05 * len(sample))
 
 
 def _detect(data: bytes) -> str | None:
-    """Encoding among GB18030 / Big5 / UTF-16 picked by charset-normalizer, or None."""
+    """GB18030 or Big5, as picked by charset-normalizer, or None (UTF-16 is handled apart)."""
     from charset_normalizer import from_bytes
 
     best = from_bytes(
-        data[:262144], cp_isolation=["gb18030", "big5", "utf_16_le", "utf_16_be"],
+        data[:262144], cp_isolation=["gb18030", "big5"],
         preemptive_behaviour=False,
     ).best()
     return None if best is None else best.encoding
+
+
+@functools.lru_cache(maxsize=1)
+def _t2s() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def _common_share(text: str) -> float:
+    """Share of Han chars that are frequent (GB2312 level 1 once simplified)."""
+    han = [c for c in _t2s().convert(text[:2000]) if "\u4e00" <= c <= "\u9fff"]
+    if not han:
+        return 0.0
+    common = 0
+    for c in han:
+        try:
+            common += 0xB0 <= c.encode("gb2312")[0] <= 0xD7
+        except UnicodeEncodeError:
+            pass
+    return common / len(han)
+
+
+def _gb_or_big5(data: bytes) -> str | None:
+    """GB18030 or Big5 text when one reading is clearly right; else None."""
+    decoded = {}
+    for enc in ("gb18030", "big5"):
+        try:
+            decoded[enc] = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    if len(decoded) < 2:
+        return next(iter(decoded.values()), None)
+    # Both decode (short or ambiguous input): the reading with more frequent chars wins.
+    gb, big5 = _common_share(decoded["gb18030"]), _common_share(decoded["big5"])
+    if abs(gb - big5) >= 0.1:
+        return decoded["gb18030"] if gb > big5 else decoded["big5"]
+    return None
 
 
 def decode_bytes(data: bytes, source: str) -> str:
@@ -191,6 +228,8 @@ def decode_bytes(data: bytes, source: str) -> str:
     if text is None:
         enc = _utf16_without_bom(data)
         text = data.decode(enc) if enc else None
+    if text is None:
+        text = _gb_or_big5(data)
     if text is None:
         enc = _detect(data)
         candidates = ([enc] if enc else []) + ["gb18030", "big5"]
@@ -233,12 +272,12 @@ def looks_like_html(text: str) -> bool:
 
 def html_to_text(html: str) -> str:
     """Visible text of an HTML page: scripts, styles, nav/header/footer dropped; one block a line."""
-    from selectolax.parser import HTMLParser
+    from selectolax.lexbor import LexborHTMLParser
 
     # Source line breaks are only whitespace in HTML; block elements make the lines.
     html = _WS.sub(" ", html)
     html = _BLOCK.sub(lambda m: "\n<" + m.group(1) + m.group(2), html)
-    tree = HTMLParser(html)
+    tree = LexborHTMLParser(html)
     tree.strip_tags(_DROP_TAGS)
     title_node = tree.css_first("head > title")
     title = title_node.text(deep=True).strip() if title_node is not None else ""
@@ -376,8 +415,7 @@ def _iter_jsonl_stream(fh: BinaryIO, name: str, text_column: str, first: bytes =
         lineno += 1
         where = f"{name}:{lineno}"
         if raw is None:
-            yield _error(where, f"{where}: line of {size} bytes is over the "
-                                f"{MAX_LINE_BYTES // (1024 * 1024)} MiB limit")
+            yield _error(where, f"{where}: line of {size} bytes is over the limit of {MAX_LINE_BYTES} bytes")
             continue
         if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
             raw = raw[len(codecs.BOM_UTF8):]
@@ -572,11 +610,12 @@ def _iter_folder(folder: Path, text_column: str) -> Iterator[dict[str, Any]]:
 
 def _iter_stdin(text_column: str) -> Iterator[dict[str, Any]]:
     fh = sys.stdin.buffer
-    first = b""
+    blank = b""
     while True:
         first = fh.readline(MAX_LINE_BYTES + 1)
         if not first or first.strip():
             break
+        blank += first
     if not first:
         yield _error("-", "-: stdin is empty")
         return
@@ -587,9 +626,9 @@ def _iter_stdin(text_column: str) -> Iterator[dict[str, Any]]:
         except (InputError, json.JSONDecodeError, RecursionError):
             is_object = False
         if is_object:
-            yield from _iter_jsonl_stream(fh, "-", text_column, first=first)
+            yield from _iter_jsonl_stream(fh, "-", text_column, first=first, lineno=blank.count(b"\n"))
             return
-    data = first + fh.read(MAX_FILE_BYTES + 1)
+    data = blank + first + fh.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
         yield _error("-", f"-: stdin larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
         return

@@ -1,26 +1,31 @@
 """Scrape debris → clean simplified text: ``normalize(text) -> str``.
 
-Steps, in order (each one leaves nothing for an earlier one to redo, so the
-whole is idempotent):
+Steps, in order (each leaves nothing for an earlier one to redo, so the whole is
+idempotent; a property test checks it on arbitrary Unicode):
 
-1. characters: lone surrogates, control, format (zero-width, bidi) and
-   private-use characters removed; ``\\r\\n``/``\\r`` → ``\\n``;
-2. mojibake repair: runs where the scrape decoded GBK bytes one byte out of
-   step (``為大家?guī)砹私逃炕A``, ``?。▍^(qū)``) are re-aligned when the result
-   is plausible text and dropped when not;
-3. pinyin glosses after Han characters removed (``義務(wù)`` → ``義務``);
-4. full-width ASCII → ASCII, CJK compatibility ideographs and Kangxi radicals
-   → unified ideographs (the safe part of NFKC); so ``，`` becomes ``,`` as in
-   most of the corpus, while ``。、“”《》`` stay;
-5. traditional → simplified (OpenCC ``t2s``);
-6. doubled and mixed punctuation collapsed to its strongest mark
+1. characters: lone surrogates, control, format (zero-width, bidi, BOM), private-use
+   characters and U+FFFD removed; ``\r\n``, ``\r``, U+2028 → ``\n``; tab → space;
+2. width: full-width ASCII → ASCII, U+3000 → space, CJK compatibility ideographs and
+   Kangxi radicals → unified ideographs (the safe part of NFKC). So ``，：；（）`` become
+   ``,:;()`` as in most of the corpus, while ``。、“”《》`` stay;
+3. stray HTML tags (block tags → line break) and ``&nbsp;`` removed;
+4. mojibake: the scrape lost a byte of a GBK stream and decoded the rest one byte out of
+   step, leaving ``?`` + a pinyin-gloss tail + shifted pairs (``為大家?guī)砹私逃炕A``,
+   ``全國31個?。▍^(qū)、市)``). Such a run (recognised by the ``?`` plus a gloss tail,
+   doubled ``??``, a ``!。、,:;`` or box char, or a lone latin letter before Han text)
+   is re-encoded as GBK, shifted back one byte and decoded again; kept when that gives
+   frequent characters, else dropped. A lone ``?`` before normal text is a question mark
+   and stays;
+5. pinyin glosses after Han characters removed (``義務(wù)`` → ``義務``);
+6. traditional → simplified (OpenCC ``t2s``);
+7. doubled and mixed punctuation collapsed to its strongest mark
    (``,,`` → ``,``; ``,。`` → ``。``; ``,、`` → ``、``);
-7. whitespace runs → one space, spaces between two Han characters removed,
-   lines stripped, empty lines dropped (line breaks kept: one paragraph a line);
-8. debris lines dropped: spam link lines, breadcrumbs, image names, bare URLs,
-   copyright / ICP / 声明 / 来源 footers, related-reading lists, view counters,
-   share / print / font-size widgets, editor lines. Rules are line-level and
-   only fire on short lines, so body sentences that mention 来源 or a date stay.
+8. whitespace runs → one space, spaces between two Han characters removed, lines
+   stripped, empty lines dropped (line breaks kept: one paragraph a line);
+9. debris lines dropped: spam link lines, breadcrumbs, image names, markdown images,
+   bare URLs, copyright / ICP / 公网安备 / 声明 / 来源 footers, related-reading lists,
+   view counters, share / print / font-size widgets, editor lines. Rules are line-level
+   and only fire on short lines, so body sentences that mention 来源 or a date stay.
 """
 
 from __future__ import annotations
@@ -52,7 +57,7 @@ _JUNK_CHARS = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\xad\u180e\u200b-\u200f\u202a-\u202e"
     "\u2060-\u206f\ufeff\ufff9-\ufffd\ue000-\uf8ff\U000e0000-\U000e007f\U000f0000-\U0010ffff]"
 )
-_LINE_BREAKS = re.compile("\r\n?|[\x85\u2028\u2029]")
+_LINE_BREAKS = re.compile("[\r\x85\u2028\u2029]")
 
 
 _HTML_TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]{0,10})(?:[ \t][^<>\n]{0,200})?/?>")
@@ -64,7 +69,7 @@ def _tag(match: re.Match[str]) -> str:
 
 
 def _clean_chars(text: str) -> str:
-    text = _SURROGATES.sub("", text)
+    text = _SURROGATES.sub("", text).replace("\r\n", "\n")
     text = _LINE_BREAKS.sub("\n", text)
     text = _JUNK_CHARS.sub("", text)
     return text.replace("\t", " ")
@@ -173,8 +178,10 @@ def _repair_mojibake(text: str) -> str:
 
 # --- 3. pinyin glosses -----------------------------------------------------
 
+# Written to start with the bracket (not the look-behind) so that re scans fast for it.
 _GLOSS = re.compile(
-    rf"(?<=[{_HAN}])(?:[(（][{_PINYIN}]*[{_TONED}][{_PINYIN}]*[)）])+"
+    rf"[(（](?<=[{_HAN}][(（])[{_PINYIN}]*[{_TONED}][{_PINYIN}]*[)）]"
+    rf"(?:[(（][{_PINYIN}]*[{_TONED}][{_PINYIN}]*[)）])*"
 )
 
 # --- 4. width --------------------------------------------------------------
@@ -202,7 +209,7 @@ def _narrow(text: str) -> str:
 # --- 6. punctuation --------------------------------------------------------
 
 _PUNCT_RANK = {",": 0, "、": 1, ":": 2, ";": 3, "。": 4}
-_PUNCT_RUN = re.compile(r"[,、:;。](?:\s*[,、:;。])+")
+_PUNCT_RUN = re.compile(r"[,、:;。](?:[^\S\n]*[,、:;。])+")
 
 
 def _strongest(match: re.Match[str]) -> str:
@@ -211,8 +218,11 @@ def _strongest(match: re.Match[str]) -> str:
 
 # --- 7. whitespace ---------------------------------------------------------
 
-_SPACES = re.compile(r"[^\S\n]+")
-_HAN_SPACE = re.compile(rf"(?<=[{_HAN}]) (?=[{_HAN}])")
+# After steps 1-2 the only whitespace left besides "\n" and " " are these.
+_WS = "\x0b\x0c\x1c-\x1f\xa0\u1680\u2000-\u200a\u202f\u205f"
+_ODD_SPACE = re.compile(f"[{_WS}]")
+_MULTI_SPACE = re.compile(" {2,}")
+_HAN_SPACE = re.compile(rf" (?<=[{_HAN}] )(?=[{_HAN}])")
 _LINE_EDGES = re.compile(r"^(?:[|\s]|\?+(?=\S))+|[|\s]+$")
 
 # --- 8. debris lines -------------------------------------------------------
@@ -226,7 +236,7 @@ _CRUMB_SEP = re.compile(r"\s*(?:>>?|»|›|→)\s*")
 _FOOTER = re.compile(
     r"ICP|公网安备|网安备|版权所有|版权归|all rights reserved|copyright|©|免责声明|版权声明|"
     r"^\W*声明\s*[:]|技术支持\s*[:]|联系删除|请联系删除|不得转载|转载请注明|请注明出处|"
-    r"未经.{0,12}授权|百度统计|网站地图|^\W*(?:主办|承办|协办)单位\s*[:]",
+    r"未经.{0,12}授权|百度统计|网站地图|^\W*(?:主办|承办|协办)单位\s*[:]|^\W*(?:notice|disclaimer)\s*:",
     re.I,
 )
 _SOURCE = re.compile(
@@ -234,7 +244,8 @@ _SOURCE = re.compile(
     r"^\W*(?:责任编辑|编辑|责编|审核|校对|编审|作者|撰稿|供稿|摄影|记者)\s*[:]|"
     r"责任编辑|(?:发布|更新|发表)(?:时间|日期)\s*[:]|^\W*(?:时间|日期)\s*[:]\s*\d{4}[年\-/.]"
 )
-_SITE_NOTICE = re.compile(r"本网|本站")
+_WORDY = re.compile(r"\w")
+_CRUMB_HINT = re.compile(r"位置|>|»|›|→")
 _SITE_RIGHTS = re.compile(r"转载|版权|授权|侵权|免责")
 _COUNTER = re.compile(r"(?:围观|阅读|浏览|点击|访问|人气)(?:量|数|次数)?\s*(?::\s*\d+|\d+\s*次)")
 _DATE_LINE = re.compile(
@@ -244,13 +255,19 @@ _DATE_LINE = re.compile(
 _STAMP_START = re.compile(r"^(?:时间\s*[:]\s*)?\d{4}(?:年\d{1,2}月\d{1,2}日|-\d{1,2}-\d{1,2})\s*\d{1,2}:\d{2}")
 _DATETIME = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s*\d{1,2}:\d{2}")
 _WIDGETS = re.compile(
-    r"字号|字体|默认|超大|打印本页|打印正文|打印|关闭窗口|关闭|收藏|分享到|分享|转发|点赞|评论|"
+    r"(?:字号|字体|默认|超大|打印本页|打印正文|打印|关闭窗口|关闭|收藏|分享到|分享|转发|点赞|评论|"
     r"微信|微博|qq空间|扫一扫在手机打开当前页|扫一扫|二维码|返回顶部|上一篇|下一篇|"
     r"app下载|the end|论文部分内容阅读|部分内容阅读|我要投稿|我要纠错|手机版|手机浏览|电脑版|pc版|公众号|"
     r"放大|缩小|浏览字号|站内搜索|热门搜索|搜索|搜本站|首页|无障碍|长者专区|用户名|密码|登录|注册|验证码|"
-    r"在线阅读|分享按钮|网站标识码|大|中|小|en",
+    r"在线阅读|分享按钮|网站标识码|大|中|小|en|[\W\d_])*",
     re.I,
 )
+# Literal words one of which every match of _FOOTER / _SOURCE contains: a cheap gate,
+# since those alternations are slow to search.
+_FOOTER_GATE = ("icp", "公网安备", "网安备", "版权", "©", "声明", "技术支持", "删除", "转载", "出处", "授权",
+                "统计", "网站地图", "单位", "notice", "disclaimer", "copyright", "rights reserved")
+_SOURCE_GATE = ("来源", "出处", "稿源", "上一篇", "下一篇", "编辑", "责编", "审核", "校对", "编审", "作者", "撰稿",
+                "供稿", "摄影", "记者", "时间", "日期")
 _RELATED_HEAD = re.compile(
     r"^\W*(?:【[^】]*】)?\W*(?:相关|推荐|延伸|热门|热点|更多|精彩|最新|猜你)"
     r"(?:阅读|新闻|文章|推荐|链接|资讯|专题|喜欢)\W*$|^\W*(?:新闻|文章|频道|内容|编辑)推荐\W*$|"
@@ -280,49 +297,66 @@ def _is_breadcrumb(line: str) -> bool:
 
 
 def _is_widget_line(line: str) -> bool:
+    """A short line made only of share / print / font-size / login widget words."""
     if len(line) > 40:
         return False
     if len(line) <= 30 and ("扫一扫" in line or "二维码" in line):
         return True
-    rest = _WIDGETS.sub("", line)
-    return not re.sub(r"[\W\d_]", "", rest)
+    return _WIDGETS.fullmatch(line) is not None
+
+
+def _footer(line: str) -> bool:
+    low = line.lower()
+    return any(w in low for w in _FOOTER_GATE) and _FOOTER.search(line) is not None
+
+
+def _source(line: str) -> bool:
+    return any(w in line for w in _SOURCE_GATE) and _SOURCE.search(line) is not None
 
 
 def _is_debris(line: str) -> bool:
     n = len(line)
     if n > 250:  # only body text is that long, or a spam line of links
         return "|" in line and _is_spam_links(line)
-    if not re.search(rf"[{_HAN}\w]", line):
+    if not _WORDY.search(line):
         return True
-    if _URL_LINE.match(line) or _IMAGE_FILE.match(line):
+    if line[0] in "hHwW" and _URL_LINE.match(line):
+        return True
+    if n <= 50 and _IMAGE_FILE.match(line):
         return True
     if "|" in line and _is_spam_links(line):
         return True
-    if _is_breadcrumb(line):
+    if n <= _MAX_META and _CRUMB_HINT.search(line) and _is_breadcrumb(line):
         return True
-    if n <= 200 and _FOOTER.search(line):
+    if n <= 200 and _footer(line):
         return True
-    if n <= 250 and _SITE_NOTICE.search(line) and _SITE_RIGHTS.search(line):
+    if ("本网" in line or "本站" in line) and _SITE_RIGHTS.search(line):
         return True
-    if n <= _MAX_META and (_SOURCE.search(line) or _COUNTER.search(line) or _DATE_LINE.match(line)):
+    if n <= _MAX_META and (_source(line) or _COUNTER.search(line) or _DATE_LINE.match(line)):
         return True
-    if _STAMP_START.match(line) or (n <= 40 and _DATETIME.search(line)):
+    if (line[0].isdigit() or line[0] == "时") and _STAMP_START.match(line):
         return True
-    return _is_widget_line(line)
+    if n <= 40 and (_DATETIME.search(line) or _is_widget_line(line)):
+        return True
+    return False
 
 
 def _clean_line(line: str) -> str:
-    line = _IMAGE_MD.sub("", line)
-    line = _LINK_MD.sub(r"\1", line)
+    if "](" in line:
+        line = _IMAGE_MD.sub("", line)
+        line = _LINK_MD.sub(r"\1", line)
     # Leading "??" is where the scrape lost an indent of U+3000; "|" are table borders.
-    return _LINE_EDGES.sub("", line)
+    line = line.strip()
+    if line and (line[0] in "|?" or line[-1] == "|"):
+        line = _LINE_EDGES.sub("", line)
+    return line
 
 
 def _drop_debris(lines: list[str]) -> list[str]:
     out: list[str] = []
     in_related = False
     for line in lines:
-        if _RELATED_HEAD.match(line) and len(line) <= 40:
+        if len(line) <= 40 and _RELATED_HEAD.match(line):
             in_related = True
             continue
         if in_related:
@@ -332,7 +366,7 @@ def _drop_debris(lines: list[str]) -> list[str]:
         if not _is_debris(line):
             out.append(line)
             continue
-        meta = _SOURCE.search(line)
+        meta = _SOURCE.search(line) if _source(line) else None
         if meta and len(re.findall(rf"[{_HAN}]", line[: meta.start()])) >= 8:
             head = line[: meta.start()].strip()
             if not _is_debris(head):
@@ -354,7 +388,9 @@ def normalize(text: str) -> str:
     text = _GLOSS.sub("", text)
     text = _T2S.convert(text)
     text = _PUNCT_RUN.sub(_strongest, text)
-    text = _SPACES.sub(" ", text)
+    text = _ODD_SPACE.sub(" ", text)
+    if "  " in text:
+        text = _MULTI_SPACE.sub(" ", text)
     text = _HAN_SPACE.sub("", text)
     lines = [_clean_line(line) for line in text.split("\n")]
     lines = [line for line in lines if line]

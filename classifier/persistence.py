@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import io as _stdio
-import pickle
 import platform
 import warnings
 from pathlib import Path
 from typing import Any
 
 import joblib
-import sklearn
-import sklearn.exceptions
+import numpy as np
 
 from ._version import __version__
 from .errors import ModelError, ModelVersionWarning
@@ -41,12 +39,15 @@ def _sha256(data: bytes) -> str:
 
 def save_artifact(obj: Any, path: str | Path, metadata: dict[str, Any]) -> Path:
     """Write ``obj`` with ``metadata`` to ``path`` atomically, and its SHA-256 beside it."""
+    import sklearn  # only to record the version that trained the model
+
     path = Path(path)
     meta = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "classifier_version": __version__,
         "sklearn_version": sklearn.__version__,
+        "numpy_version": np.__version__,
         "python_version": platform.python_version(),
         **metadata,
     }
@@ -95,10 +96,7 @@ def load_artifact(path: str | Path) -> tuple[Any, dict[str, Any]]:
             "(the file was truncated, corrupted or modified); refusing to load it"
         )
     try:
-        with warnings.catch_warnings():
-            # Checked against the metadata below, with a message that says what to do.
-            warnings.simplefilter("ignore", sklearn.exceptions.InconsistentVersionWarning)
-            payload = joblib.load(_stdio.BytesIO(data))
+        payload = joblib.load(_stdio.BytesIO(data))
     except Exception as exc:  # unpickling can raise almost anything on a foreign file
         raise ModelError(f"{path}: not a classifier model file ({type(exc).__name__}: {exc})") from None
     if not isinstance(payload, dict) or not isinstance(payload.get("metadata"), dict) or "model" not in payload:
@@ -111,15 +109,15 @@ def load_artifact(path: str | Path) -> tuple[Any, dict[str, Any]]:
             f"{path}: model format version {meta.get('format_version')} written by classifier "
             f"{meta.get('classifier_version')}; this is classifier {__version__} (format {FORMAT_VERSION}): retrain it"
         )
-    if _minor(meta.get("sklearn_version", "")) != _minor(sklearn.__version__):
+    if _major(meta.get("numpy_version", "")) != _major(np.__version__):
         warnings.warn(
-            f"{path}: trained with scikit-learn {meta.get('sklearn_version')}, running "
-            f"{sklearn.__version__}; if predictions look wrong, retrain with `classifier train`",
+            f"{path}: written with numpy {meta.get('numpy_version')}, running {np.__version__}; "
+            "if predictions look wrong, retrain with `classifier train`",
             ModelVersionWarning,
             stacklevel=2,
         )
     return payload["model"], meta
 
 
-def _minor(version: str) -> tuple[str, ...]:
-    return tuple(version.split(".")[:2])
+def _major(version: str) -> str:
+    return version.split(".")[0]

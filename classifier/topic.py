@@ -291,6 +291,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: Sequence[str]) -> np.ndarray:
         """The most probable topic of each text."""
+        check_is_fitted(self, "estimator_")
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
     def explain(self, text: str, k: int = 10) -> list[tuple[str, float]]:

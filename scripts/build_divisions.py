@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import csv
 import re
-from collections import defaultdict
 from pathlib import Path
 
 #: Names the table uses for a level that is not a real prefecture.

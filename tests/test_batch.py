@@ -95,6 +95,18 @@ def test_jobs_2_output_identical_to_jobs_1():
     assert len(one) == 1500
 
 
+def test_jobs_2_output_identical_to_jobs_1_with_the_shipped_model():
+    path = _real_model_path()
+    if path is None:
+        pytest.skip("no shipped model (classifier/data/model.joblib) yet")
+    lines = [line for seed in SEEDS for line in seed.read_text(encoding="utf-8").splitlines() if line.strip()]
+    recs = [{"id": i, "text": "\n".join(lines[i % len(lines):i % len(lines) + 5])} for i in range(120)]
+    one = list(predict_records(recs, path, jobs=1, chunk_size=16))
+    two = list(predict_records(recs, path, jobs=2, chunk_size=16))
+    assert two == one
+    assert all("topic" in r for r in one)
+
+
 def test_input_columns_named_like_output_fields_are_kept_with_prefix():
     rec = {"id": "a", "text": "某县督导评估", "topic": "symposium", "region": "江苏省"}
     (out,) = predict_records([rec], FakeModel(), jobs=1)

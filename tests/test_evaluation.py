@@ -19,7 +19,18 @@ REPO = Path(__file__).resolve().parent.parent
 SEEDS = sorted((REPO / "seeds").glob("*.txt"))
 
 # Common characters to make invented filler text that differs from article to article.
-_HAN = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处队南给色光门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受联什认六共权收证改清己美再采转更单风切打白教速花带安场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况今集温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近矿千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写存候毛亲快效斯院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严"
+_HAN = (
+    "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种"
+    "面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本"
+    "去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比"
+    "或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总"
+    "次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做"
+    "必战先回则任取据处队南给色光门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受联什认六共权"
+    "收证改清己美再采转更单风切打白教速花带安场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信"
+    "马节话米整空元况今集温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连"
+    "断深难近矿千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写存"
+    "候毛亲快效斯院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严"
+)
 
 
 def _filler(rng: random.Random, n: int = 80) -> str:
@@ -101,6 +112,14 @@ def test_near_duplicate_groups_do_not_join_texts_sharing_only_boilerplate():
     texts = [_filler(rng, 60) + footer for _ in range(4)]
     groups = ev.near_duplicate_groups(texts)
     assert len(set(groups)) == 4
+
+
+def test_near_duplicate_groups_ignore_a_footer_shared_by_many_texts():
+    rng = random.Random(6)
+    footer = "".join(rng.choice(_HAN) for _ in range(250))  # far longer than each body: a site footer
+    texts = [_filler(rng, 40) + footer for _ in range(30)]
+    groups = ev.near_duplicate_groups(texts)
+    assert len(set(groups)) == 30
 
 
 def test_near_duplicate_groups_see_through_traditional_script():
@@ -197,9 +216,16 @@ def test_to_traditional_changes_the_script_and_normalises_back():
 def test_insert_pinyin_pastes_glosses_after_characters_deterministically():
     text = "义务教育学校督导评估"
     glossed = ev.insert_pinyin(text, rate=1.0)
-    assert glossed.startswith("义(yi)务(wu)教(jiao)育(yu)")
+    assert glossed.startswith("义(yì)务(wù)教(jiào)育(yù)")
     assert ev.insert_pinyin(text, rate=0.5, seed=1) == ev.insert_pinyin(text, rate=0.5, seed=1)
     assert ev.insert_pinyin(text, rate=0.0) == text
+
+
+def test_pinyin_glosses_have_the_scraped_form_that_normalising_removes():
+    text = "國家教育督導評估組到縣裏檢查義務教育學校。"
+    glossed = ev.insert_pinyin(text, rate=1.0)
+    assert glossed != text and "(dū)" in glossed
+    assert normalize(glossed) == normalize(text)
 
 
 def test_prepend_spam_puts_link_lines_before_the_text():
@@ -375,7 +401,7 @@ def test_write_report_writes_json_markdown_and_plots(cv_report, tmp_path):
 
 def test_reports_hold_no_article_text(cv_report, tmp_path):
     ev.write_report(cv_report, tmp_path)
-    dumped = (tmp_path / "report.json").read_text(encoding="utf-8") + (tmp_path / "report.md").read_text(encoding="utf-8")
+    dumped = "".join((tmp_path / name).read_text(encoding="utf-8") for name in ("report.json", "report.md"))
     for r in _corpus(40):
         for start in range(0, len(r["text"]) - 20, 20):
             assert r["text"][start:start + 20] not in dumped
@@ -385,3 +411,35 @@ def test_format_summary_shows_headline_figures_and_confusion(cv_report):
     text = ev.format_summary(cv_report)
     assert "macro-F1" in text and "confusion" in text and "supervision_visit" in text
     assert f"{cv_report['topic']['accuracy']:.3f}" in text
+
+
+def _write_jsonl(path: Path, rows: list[dict[str, str]]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_run_evaluation_cross_validates_files_and_writes_the_report(tmp_path):
+    data = _write_jsonl(tmp_path / "data.jsonl", _corpus(24))
+    report = ev.run_evaluation([data], cv=3, estimator=StubModel(), report_dir=tmp_path / "rep", learning_curve=False,
+                               n_bootstrap=20)
+    assert report["setup"]["sources"] == ["data.jsonl"] and report["setup"]["mode"] == "cv"
+    assert (tmp_path / "rep" / "report.json").is_file() and (tmp_path / "rep" / "robustness.png").is_file()
+    if SEEDS:
+        assert report["seed_loo"]["with_data"]["n"] == len(SEEDS)
+
+
+def test_run_evaluation_tests_a_fitted_model_or_trains_on_a_and_tests_on_b(tmp_path):
+    a = _write_jsonl(tmp_path / "a.jsonl", _corpus(20, seed=3))
+    b = _write_jsonl(tmp_path / "b.jsonl", _corpus(12, seed=4))
+    fitted = StubModel().fit([], [])
+    held = ev.run_evaluation(b, model=fitted, robustness=False, n_bootstrap=20)
+    assert held["setup"]["mode"] == "holdout" and held["topic"]["n"] == 12 and held["seed_loo"] is None
+    both = ev.run_evaluation(b, train_paths=[a], estimator=StubModel(), robustness=False, n_bootstrap=20)
+    assert both["setup"]["mode"] == "train_test"
+
+
+def test_markdown_section_names_are_checked_and_images_can_be_left_out(cv_report):
+    assert "![" not in ev.markdown_section(cv_report, "robustness", images=False)
+    assert "![robustness]" in ev.markdown_section(cv_report, "robustness")
+    with pytest.raises(ev.InputError, match="unknown section"):
+        ev.markdown_section(cv_report, "nope")

@@ -33,6 +33,8 @@ TRADITIONAL = "教育部督導組到某省某縣開展義務教育優質均衡�
     (SIMPLIFIED, "utf-16-be"),
     (SIMPLIFIED, "utf-32"),
     ("plain ASCII text, nothing more", "utf-16-le"),
+    ("教育", "gbk"),                # short input: both GB18030 and Big5 decode it
+    ("會議召開", "big5"),
 ])
 def test_decode_bytes_reads_the_supported_encodings(text, encoding):
     assert decode_bytes(text.encode(encoding), "x.txt") == text
@@ -150,7 +152,7 @@ def test_csv_records_stream_with_ids(tmp_path):
 
 def test_gbk_csv_is_decoded(tmp_path):
     src = tmp_path / "in.csv"
-    src.write_bytes(f"text\n{SIMPLIFIED}\n".encode("gbk"))
+    src.write_bytes(f'text\n"{SIMPLIFIED}"\n'.encode("gbk"))
     assert [r["text"] for r in iter_records([src])] == [SIMPLIFIED]
 
 

@@ -44,15 +44,22 @@ def _assert_no_corpus_text(text: str) -> None:
             assert snippet not in text, f"corpus text in notebook output: {snippet!r}"
 
 
-def test_notebook_runs_without_the_corpus(tmp_path):
-    """On a machine without ../shared/corpus the corpus sections skip and the seed sections run."""
+def _copy_repo(tmp_path: Path, with_corpus: bool) -> Path:
+    """A copy of the notebook beside the seeds, with ``../shared`` linked in or absent."""
     root = tmp_path / "repo"
     for name in ("seeds", "labels"):
         shutil.copytree(REPO / name, root / name)
     (root / "notebooks").mkdir()
+    if with_corpus:
+        (tmp_path / "shared").symlink_to(REPO.parent / "shared", target_is_directory=True)
     copy = root / "notebooks" / NOTEBOOK.name
     shutil.copy(NOTEBOOK, copy)
-    nb = _execute(copy)
+    return copy
+
+
+def test_notebook_runs_without_the_corpus(tmp_path):
+    """On a machine without ../shared/corpus the corpus sections skip and the seed sections run."""
+    nb = _execute(_copy_repo(tmp_path, with_corpus=False))
     text = _outputs_text(nb)
     assert "corpus sections are skipped" in text
     assert "Seed articles, leave-one-out" in text
@@ -61,12 +68,7 @@ def test_notebook_runs_without_the_corpus(tmp_path):
 @pytest.mark.slow
 @pytest.mark.skipif(not CORPUS.is_file(), reason="../shared/corpus/dev.jsonl is absent")
 def test_notebook_runs_on_the_corpus_and_shows_plots(tmp_path):
-    copy = REPO / "notebooks" / f".test_{NOTEBOOK.name}"
-    shutil.copy(NOTEBOOK, copy)
-    try:
-        nb = _execute(copy)
-    finally:
-        copy.unlink(missing_ok=True)
+    nb = _execute(_copy_repo(tmp_path, with_corpus=True))
     images = sum("image/png" in out.get("data", {}) for cell in nb.cells for out in cell.get("outputs", []))
     assert images >= 6
     text = _outputs_text(nb)

@@ -1,0 +1,94 @@
+"""A fitted article model ready to predict, and loading one from a model file.
+
+``Predictor`` holds only numpy state (the topic scorer and the region ranker), so loading a
+model and labelling an article never imports scikit-learn; ``ArticleClassifier.fit``
+(``classifier.model``) builds it.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import InputError, ModelError
+from .labels import REGION_FIELDS
+from .normalize import normalize
+from .persistence import load_artifact
+from .places import RegionRanker
+from .scoring import TopicScorer
+
+
+def default_model_path() -> Path:
+    """The model shipped inside the package."""
+    return Path(str(resources.files("classifier") / "data" / "model.joblib"))
+
+
+def check_texts(X: Any, what: str = "X") -> list[str]:
+    """``X`` as a list of str, or an InputError saying which item is wrong."""
+    if isinstance(X, (str, bytes)):
+        raise InputError(f"{what}: expected a list of texts, got a single {type(X).__name__}; wrap it in a list")
+    try:
+        texts = list(X)
+    except TypeError:
+        raise InputError(f"{what}: expected a list of texts, got {type(X).__name__}") from None
+    for i, t in enumerate(texts):
+        if not isinstance(t, str):
+            raise InputError(f"{what}[{i}]: expected str, got {type(t).__name__}")
+    return texts
+
+
+class Predictor:
+    """Topic and region of raw article texts, from a fitted model's state."""
+
+    def __init__(self, topic: TopicScorer, region: RegionRanker, metadata: dict[str, Any] | None = None):
+        self.topic = topic
+        self.region = region
+        self.metadata_ = dict(metadata or {})
+
+    @property
+    def classes_(self) -> np.ndarray:
+        """The topics, in the column order of ``predict_proba``."""
+        return self.topic.classes
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Topic probabilities, shape (n, 4), columns in ``classes_`` order."""
+        return self.topic.predict_proba([normalize(t) for t in check_texts(X)])
+
+    def predict(self, X: Any) -> list[dict[str, Any]]:
+        """One record per text: ``topic``, ``topic_proba`` and the region fields."""
+        return [self._record(normalize(t)) for t in check_texts(X)]
+
+    def _record(self, clean: str) -> dict[str, Any]:
+        proba = self.topic.predict_proba([clean])[0]
+        region = self.region.predict([clean])[0]
+        return {
+            "topic": str(self.classes_[int(np.argmax(proba))]),
+            "topic_proba": {str(c): round(float(p), 4) for c, p in zip(self.classes_, proba)},
+            **{k: region[k] for k in REGION_FIELDS},
+        }
+
+    def explain(self, text: str, k: int = 10) -> dict[str, Any]:
+        """The prediction for one text, with the terms and place mentions that decided it."""
+        clean = normalize(check_texts([text], "text")[0])
+        return {
+            **self._record(clean),
+            "topic_terms": [[term, round(w, 4)] for term, w in self.topic.explain(clean, k=k)],
+            "region_evidence": self.region.explain(clean),
+        }
+
+    def __repr__(self) -> str:
+        n = self.metadata_.get("n_train", "?")
+        return f"Predictor(topics={list(self.classes_)}, trained on {n} articles)"
+
+
+def load(path: str | Path | None = None) -> Predictor:
+    """Load a model file (the shipped default when ``path`` is None), verified by its SHA-256."""
+    path = default_model_path() if path is None else Path(path)
+    model, meta = load_artifact(path)
+    if not isinstance(model, Predictor):
+        raise ModelError(f"{path}: holds a {type(model).__name__}, not a classifier Predictor")
+    model.metadata_ = meta
+    return model

@@ -1,0 +1,240 @@
+"""TopicClassifier: sklearn compliance, probabilities, explanations, errors, seeds leave-one-out."""
+
+from __future__ import annotations
+
+import csv
+import json
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
+from sklearn.utils.estimator_checks import (
+    check_get_params_invariance,
+    check_no_attributes_set_in_init,
+    check_parameters_default_constructible,
+    check_set_params,
+)
+
+from classifier.errors import InputError
+from classifier.labels import TOPICS
+from classifier.normalize import normalize
+from classifier.topic import TopicClassifier, textbook_baseline
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus" / "dev.jsonl"
+
+# Invented short articles, a few per topic, with the cue words of ../shared/LABELING.md.
+_HEADS = {
+    "supervision_visit": ["国家督导组对{p}开展义务教育优质均衡督导评估", "督导检查组来到{p}实地督导并召开反馈会",
+                          "{p}接受省级督导评估认定,督学实地核查学校"],
+    "symposium": ["{p}召开学前教育工作座谈会,各地交流经验", "全省义务教育推进会在{p}召开,代表交流发言",
+                  "{p}举行教育研讨会,专家作专题报告"],
+    "progress_qa": ["{p}教育厅负责人答记者问。问:进展如何?答:进展顺利", "新闻发布会上{p}官员回答记者提问,介绍进展",
+                    "记者:{p}的普及普惠进展怎样?答:已经完成目标"],
+    "other": ["关于印发{p}义务教育学校管理办法的通知", "{p}公示通过评估的学校名单如下",
+              "{p}教育统计公报:在校学生人数与教师人数"],
+}
+_PLACES = ["甲县", "乙市", "丙区", "丁县"]
+
+
+def _synthetic() -> tuple[list[str], list[str]]:
+    X, y = [], []
+    for topic, heads in _HEADS.items():
+        for head in heads:
+            for place in _PLACES:
+                X.append(head.format(p=place) + "。学校和老师参加。")
+                y.append(topic)
+    return X, y
+
+
+@pytest.fixture(scope="module")
+def data() -> tuple[list[str], list[str]]:
+    return _synthetic()
+
+
+@pytest.fixture(scope="module")
+def fitted(data: tuple[list[str], list[str]]) -> TopicClassifier:
+    return TopicClassifier().fit(*data)
+
+
+# -- scikit-learn compliance --------------------------------------------------------------
+# check_estimator() feeds numeric arrays, which a text model rejects by design, so only the
+# checks about parameters and construction apply; fitting behaviour is covered below with text.
+
+@pytest.mark.parametrize("check", [
+    check_parameters_default_constructible,
+    check_no_attributes_set_in_init,
+    check_get_params_invariance,
+    check_set_params,
+])
+def test_applicable_sklearn_estimator_checks(check) -> None:
+    check("TopicClassifier", TopicClassifier())
+
+
+def test_clone_round_trip_keeps_params_and_drops_state(fitted: TopicClassifier) -> None:
+    twin = clone(fitted)
+    assert twin.get_params() == fitted.get_params()
+    assert not hasattr(twin, "classes_")
+    assert clone(TopicClassifier(C=3.0, char_ngram_range=(2, 3))).get_params()["char_ngram_range"] == (2, 3)
+
+
+def test_set_params_changes_the_model(data: tuple[list[str], list[str]]) -> None:
+    model = TopicClassifier().set_params(cue_weight=0.0, title_weight=0.0, char_ngram_range=(1, 2))
+    assert model.fit(*data).predict(data[0][:2]).shape == (2,)
+    assert [name for name, _, _ in model.vectorizers_] == ["word", "char"]
+
+
+def test_grid_search_over_a_tiny_dataset(data: tuple[list[str], list[str]]) -> None:
+    grid = GridSearchCV(TopicClassifier(), {"C": [1.0, 10.0], "model": ["logreg", "svm"]},
+                        cv=StratifiedKFold(3, shuffle=True, random_state=0), n_jobs=1)
+    grid.fit(*data)
+    assert grid.best_score_ > 0.5
+    assert set(grid.predict(data[0][:4])) <= set(TOPICS)
+
+
+def test_inside_a_pipeline_and_cross_val_score(data: tuple[list[str], list[str]]) -> None:
+    pipe = Pipeline([("clean", FunctionTransformer(lambda xs: [normalize(x) for x in xs])),
+                     ("topic", TopicClassifier(normalize=False))])
+    scores = cross_val_score(pipe, *data, cv=StratifiedKFold(3, shuffle=True, random_state=0), n_jobs=1)
+    assert scores.mean() > 0.5
+
+
+def test_learns_the_synthetic_topics(fitted: TopicClassifier, data: tuple[list[str], list[str]]) -> None:
+    assert fitted.score(*data) > 0.9
+    assert fitted.predict(["新闻发布会上教育厅负责人回答记者提问"])[0] == "progress_qa"
+
+
+def test_pickles(fitted: TopicClassifier, data: tuple[list[str], list[str]]) -> None:
+    twin = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_allclose(twin.predict_proba(data[0]), fitted.predict_proba(data[0]))
+
+
+# -- probabilities and classes --------------------------------------------------------------
+
+def test_classes_follow_the_label_order(fitted: TopicClassifier) -> None:
+    assert list(fitted.classes_) == list(TOPICS)
+
+
+def test_classes_with_a_topic_missing_keep_the_order(data: tuple[list[str], list[str]]) -> None:
+    X, y = data
+    keep = [i for i, t in enumerate(y) if t != "symposium"]
+    model = TopicClassifier().fit([X[i] for i in keep], [y[i] for i in keep])
+    assert list(model.classes_) == ["supervision_visit", "progress_qa", "other"]
+    assert model.predict_proba(X[:3]).shape == (3, 3)
+
+
+@pytest.mark.parametrize("params", [{}, {"calibration": "sigmoid"}, {"model": "svm"},
+                                    {"model": "svm", "calibration": "sigmoid"}])
+def test_probabilities_are_rows_summing_to_one_and_agree_with_predict(data, params) -> None:
+    model = TopicClassifier(**params).fit(*data)
+    proba = model.predict_proba(data[0])
+    assert proba.shape == (len(data[0]), len(TOPICS))
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert (proba >= 0).all()
+    assert list(model.predict(data[0])) == list(model.classes_[proba.argmax(axis=1)])
+    assert model.decision_function(data[0]).shape == proba.shape
+
+
+def test_normalize_false_on_clean_text_equals_normalize_true_on_raw(data) -> None:
+    X, y = data
+    raw = [x.replace("督导", "督導").replace("会", "會") for x in X]
+    a = TopicClassifier().fit(raw, y).predict_proba(raw)
+    b = TopicClassifier(normalize=False).fit([normalize(x) for x in raw], y).predict_proba(
+        [normalize(x) for x in raw])
+    np.testing.assert_allclose(a, b)
+
+
+def test_binary_problem_works(data) -> None:
+    X, y = data
+    keep = [i for i, t in enumerate(y) if t in ("symposium", "other")]
+    model = TopicClassifier(model="svm").fit([X[i] for i in keep], [y[i] for i in keep])
+    assert model.predict_proba([X[keep[0]]]).shape == (1, 2)
+    assert model.explain(X[keep[0]])
+
+
+# -- explain ----------------------------------------------------------------------------------
+
+def test_explain_returns_terms_of_the_text_strongest_first(fitted: TopicClassifier) -> None:
+    text = "督导检查组到乙市实地督导,召开反馈会。"
+    terms = fitted.explain(text, k=5)
+    assert 0 < len(terms) <= 5
+    weights = [w for _, w in terms]
+    assert weights == sorted(weights, reverse=True) and all(w > 0 for w in weights)
+    clean = normalize(text)
+    word_terms = [t for t, _ in terms if not t.startswith("<")]
+    assert word_terms and all(t in clean for t in word_terms)
+
+
+def test_explain_names_a_cue_of_the_predicted_topic(fitted: TopicClassifier) -> None:
+    terms = [t for t, _ in fitted.explain("教育厅召开新闻发布会,负责人答记者问", k=10)]
+    assert {"答记者问", "新闻发布会", "<progress_qa cues>"} & set(terms)
+
+
+# -- bad input ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("X, y, match", [
+    ("一篇文章", ["other"], "sequence of texts"),
+    (["文章", 3], ["other", "symposium"], r"X\[1\]"),
+    (["文章甲", "文章乙"], ["other"], "one per text"),
+    (["文章甲", "文章乙"], ["other", "other"], "at least 2 topics"),
+])
+def test_bad_training_input_is_a_clear_error(X, y, match) -> None:
+    with pytest.raises(InputError, match=match):
+        TopicClassifier().fit(X, y)
+
+
+def test_bad_parameters_are_clear_errors(data) -> None:
+    with pytest.raises(InputError, match="model"):
+        TopicClassifier(model="forest").fit(*data)
+    with pytest.raises(InputError, match="calibration"):
+        TopicClassifier(calibration="platt").fit(*data)
+
+
+def test_bad_prediction_input_is_a_clear_error(fitted: TopicClassifier) -> None:
+    with pytest.raises(InputError, match="sequence of texts"):
+        fitted.predict("一篇文章")
+    with pytest.raises(InputError, match=r"X\[0\]"):
+        fitted.predict([None])
+    with pytest.raises(InputError, match="text"):
+        fitted.explain(["a list"])  # type: ignore[arg-type]
+
+
+def test_unfitted_model_refuses_to_predict() -> None:
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        TopicClassifier().predict(["文章"])
+
+
+def test_textbook_baseline_is_a_fit_and_clonable_pipeline(data) -> None:
+    base = clone(textbook_baseline())
+    assert base.fit(*data).score(*data) > 0.9
+
+
+# -- seeds leave-one-out on the real corpus ---------------------------------------------------
+
+def _seeds() -> list[tuple[str, str]]:
+    with (ROOT / "labels" / "seeds.csv").open(encoding="utf-8", newline="") as fh:
+        return [((ROOT / "seeds" / r["file"]).read_text(encoding="utf-8"), r["topic"]) for r in csv.DictReader(fh)]
+
+
+@pytest.mark.skipif(not CORPUS.is_file(), reason="dev corpus absent (../shared/corpus/dev.jsonl)")
+def test_leave_one_seed_out(capsys: pytest.CaptureFixture[str]) -> None:
+    with CORPUS.open(encoding="utf-8") as fh:
+        recs = [json.loads(line) for line in fh]
+    dev_X = [normalize(r["text"]) for r in recs]
+    dev_y = [r["topic"] for r in recs]
+    seeds = [(normalize(t), topic) for t, topic in _seeds()]
+    right = 0
+    for i, (text, topic) in enumerate(seeds):
+        rest = [s for j, s in enumerate(seeds) if j != i]
+        model = TopicClassifier(normalize=False).fit(dev_X + [t for t, _ in rest], dev_y + [y for _, y in rest])
+        right += model.predict([text])[0] == topic
+    with capsys.disabled():
+        print(f"\nseeds leave-one-out: {right}/5 right")
+    assert right >= 4
