@@ -68,7 +68,7 @@ from .normalize import normalize
 
 SCHEMA = 1
 #: Longest string copied from an article into a report (evidence terms, place names).
-MAX_SNIPPET = 12
+MAX_SNIPPET = 18
 #: Label fields of a gold record.
 GOLD_FIELDS: tuple[str, ...] = ("topic", "region", "city", "county")
 

@@ -18,6 +18,7 @@ Input formats of :func:`iter_records` (one record per article, in input order):
 - ``-`` or ``None``: stdin; JSONL when its first non-blank line is a JSON object,
   otherwise the whole of stdin is one article with id ``-``.
 
+A text column holding a whole HTML page is reduced to its text, as HTML files are.
 Ids: the record's ``id`` column when present and not empty, else the file path (text
 files) or ``path:line`` / ``path:row`` (JSONL, CSV, Parquet). Duplicate ids pass through.
 """
@@ -252,13 +253,13 @@ def decode_bytes(data: bytes, source: str) -> str:
 
 _HTML_HINT = re.compile(
     r"<(?:!doctype\s+html|html|head|body|meta|title|div|p|br|span|table|article|section|script|style|a\s)[\s>/]",
-    re.I,
+    re.IGNORECASE,
 )
 _BLOCK_TAGS = (
     "address|article|aside|blockquote|br|dd|div|dl|dt|fieldset|figcaption|figure|h[1-6]|hr|li|"
     "main|ol|p|pre|section|table|tbody|td|th|thead|title|tr|ul"
 )
-_BLOCK = re.compile(rf"<(/?)({_BLOCK_TAGS})\b", re.I)
+_BLOCK = re.compile(rf"<(/?)({_BLOCK_TAGS})\b", re.IGNORECASE)
 _WS = re.compile(r"\s+")
 _DROP_TAGS = ["script", "style", "noscript", "nav", "header", "footer", "iframe", "svg", "template",
               "object", "embed", "canvas", "select", "button"]
@@ -358,6 +359,10 @@ def _make_record(obj: dict[str, Any], default_id: str, text_column: str, where: 
         return _error(rid, f"{where}: {text_column!r} is {kind}, not a string")
     if not text.strip():
         return _error(rid, f"{where}: {text_column!r} is empty")
+    if "<" in text and looks_like_html(text):  # a scraped page stored whole in the column
+        text = html_to_text(text)
+        if not text.strip():
+            return _error(rid, f"{where}: {text_column!r} is an HTML page without visible text")
     record: dict[str, Any] = {"id": rid, "text": _SURROGATE.sub("", text)}
     for key, value in obj.items():
         if key not in ("id", text_column, "text"):
@@ -381,8 +386,8 @@ def _parse_json_line(raw: bytes, where: str, default_id: str, text_column: str) 
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
         return _error(default_id, f"{where}: invalid JSON ({exc.msg} at column {exc.colno})")
-    except RecursionError:
-        return _error(default_id, f"{where}: invalid JSON (nested too deeply)")
+    except (ValueError, RecursionError) as exc:  # e.g. a 5000-digit number, [[[[...]]]]
+        return _error(default_id, f"{where}: unreadable JSON ({type(exc).__name__}: {str(exc)[:100]})")
     if not isinstance(obj, dict):
         return _error(default_id, f"{where}: a JSON {type(obj).__name__}, not an object")
     return _make_record(obj, default_id, text_column, where)
@@ -446,6 +451,9 @@ def _iter_json(path: Path, text_column: str) -> Iterator[dict[str, Any]]:
     except json.JSONDecodeError:
         # Not one JSON document: perhaps JSON Lines with a .json name.
         yield from _iter_jsonl(path, text_column)
+        return
+    except (ValueError, RecursionError) as exc:
+        yield _error(name, f"{name}: unreadable JSON ({type(exc).__name__}: {str(exc)[:100]})")
         return
     if isinstance(data, dict):
         yield _make_record(data, name, text_column, name)
@@ -530,20 +538,31 @@ def _raise_csv_field_limit() -> None:
 
 
 def _iter_parquet(path: Path, text_column: str) -> Iterator[dict[str, Any]]:
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     name = str(path)
+    bad = (OSError, ValueError, pa.ArrowException)
     try:
         pf = pq.ParquetFile(path)
-    except Exception as exc:  # pyarrow raises several types for a corrupt file
+        columns = pf.schema_arrow.names
+    except bad as exc:
         yield _error(name, f"{name}: not a readable Parquet file ({exc})")
         return
-    columns = pf.schema_arrow.names
     if text_column not in columns:
         yield _error(name, f"{name}: Parquet file has no {text_column!r} column (columns: {', '.join(columns)})")
         return
     row = 0
-    for batch in pf.iter_batches(batch_size=1024):
+    batches = pf.iter_batches(batch_size=1024)
+    while True:
+        try:
+            batch = next(batches)
+        except StopIteration:
+            return
+        except bad as exc:
+            where = f"{name}:{row + 1}"
+            yield _error(where, f"{where}: unreadable Parquet data from this row on ({exc})")
+            return
         for obj in batch.to_pylist():
             row += 1
             where = f"{name}:{row}"
@@ -582,9 +601,17 @@ def _iter_file(path: Path, text_column: str) -> Iterator[dict[str, Any]]:
         yield _error(name, f"{name}: cannot read ({exc.strerror or exc})")
 
 
-def _iter_folder(folder: Path, text_column: str) -> Iterator[dict[str, Any]]:
+def _iter_folder(folder: Path, text_column: str, seen: set[tuple[int, int]] | None = None
+                 ) -> Iterator[dict[str, Any]]:
     name = str(folder)
+    seen = set() if seen is None else seen
     try:
+        st = folder.stat()
+        key = (st.st_dev, st.st_ino)
+        if key in seen:
+            yield _error(name, f"{name}: folder already read (symbolic link loop)")
+            return
+        seen.add(key)
         with os.scandir(folder) as it:
             entries = sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name)
     except FileNotFoundError:
@@ -603,7 +630,7 @@ def _iter_folder(folder: Path, text_column: str) -> Iterator[dict[str, Any]]:
         except OSError:
             is_dir = False
         if is_dir:
-            yield from _iter_folder(path, text_column)
+            yield from _iter_folder(path, text_column, seen)
         else:
             yield from _iter_file(path, text_column)
 
@@ -654,7 +681,8 @@ def iter_records(sources: Sequence[str | Path] | str | Path | None = None,
     """
     if sources is None or isinstance(sources, (str, Path)):
         sources = ["-"] if sources is None else [sources]
-    if len(sources) == 0:
+    sources = list(sources)
+    if not sources:
         sources = ["-"]
     for source in sources:
         if str(source) == "-":

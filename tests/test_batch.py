@@ -205,7 +205,8 @@ def mixed_folder(tmp_path):
         (folder / seed.name).write_bytes(seed.read_bytes())
     (folder / "empty.txt").write_bytes(b"")
     (folder / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
-    (folder / "sub" / "gbk.txt").write_bytes("教育部督导组到江苏省丹阳市开展义务教育优质均衡发展督导评估。".encode("gbk") * 5)
+    gbk = "教育部督导组到江苏省丹阳市开展义务教育优质均衡发展督导评估。".encode("gbk")
+    (folder / "sub" / "gbk.txt").write_bytes(gbk * 5)
     (folder / "sub" / "lines.jsonl").write_text(
         '{"id": "j1", "text": "湖南省双峰县召开教育工作座谈会。"}\n'
         "{not json\n"

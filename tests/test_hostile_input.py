@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 import classifier.io as cio
-from classifier.io import iter_records, read_text
 from classifier.errors import InputError
+from classifier.io import iter_records, read_text
 from classifier.normalize import normalize
 
 REPO = Path(__file__).resolve().parent.parent
@@ -83,6 +83,15 @@ def test_invalid_json_lines_become_error_records_and_the_file_goes_on(tmp_path):
     assert recs[0]["text"] == "甲。" and recs[-1]["text"] == "乙。"
 
 
+def test_json_that_python_refuses_becomes_an_error_record(tmp_path):
+    path = tmp_path / "deep.jsonl"
+    path.write_text("[" * 100000 + "\n" + '{"n": ' + "9" * 5000 + ', "text": "x"}\n{"text": "好。"}\n',
+                    encoding="utf-8")
+    recs = list(iter_records([path]))
+    assert [r["id"] for r in recs] == [f"{path}:1", f"{path}:2", f"{path}:3"]
+    assert "error" in recs[0] and "error" in recs[1] and recs[2]["text"] == "好。"
+
+
 def test_csv_without_text_column_gives_one_error_record_naming_its_columns(tmp_path):
     path = tmp_path / "no_text.csv"
     path.write_text("id,body,url\n1,甲。,http://x\n2,乙。,http://y\n", encoding="utf-8")
@@ -134,6 +143,13 @@ def test_html_with_scripts_and_styles_reads_as_its_text(tmp_path):
                     f"<body><script>var a = '<p>假段落</p>';</script><p>{TEXT}</p></body></html>",
                     encoding="gbk")
     assert _one(path)["text"] == TEXT
+
+
+def test_html_in_a_jsonl_text_column_is_reduced_to_its_text(tmp_path):
+    path = tmp_path / "pages.jsonl"
+    page = f"<html><head><script>var x = '脚本';</script></head><body><div>{TEXT}</div></body></html>"
+    path.write_text(json.dumps({"id": "p", "text": page}, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert list(iter_records([path])) == [{"id": "p", "text": TEXT}]
 
 
 def test_html_without_visible_text_is_an_error(tmp_path):
@@ -266,3 +282,21 @@ def test_permission_error_is_an_error_record_even_when_running_as_root(tmp_path,
         {"id": str(locked), "error": f"{locked}: permission denied"},
         {"id": str(free), "text": TEXT},
     ]
+
+
+def test_symbolic_link_loop_in_a_folder_is_reported_once(tmp_path):
+    (tmp_path / "a.txt").write_text("甲。", encoding="utf-8")
+    try:
+        (tmp_path / "loop").symlink_to(tmp_path, target_is_directory=True)
+    except OSError:
+        pytest.skip("cannot create symbolic links here")
+    recs = list(iter_records([tmp_path]))
+    assert recs == [{"id": str(tmp_path / "a.txt"), "text": "甲。"},
+                    {"id": str(tmp_path / "loop"), "error": f"{tmp_path / 'loop'}: folder already read (symbolic link loop)"}]
+
+
+def test_corrupt_parquet_file_is_an_error_record(tmp_path):
+    path = tmp_path / "broken.parquet"
+    path.write_bytes(b"PAR1" + bytes(range(256)) + b"PAR1")
+    (rec,) = list(iter_records([path]))
+    assert rec["id"] == str(path) and rec["error"].startswith(f"{path}: not a readable Parquet file")

@@ -11,7 +11,13 @@ import pytest
 
 from classifier.errors import InputError
 from classifier.io import (
-    atomic_write, decode_bytes, html_to_text, iter_records, looks_like_html, read_labeled, read_text,
+    atomic_write,
+    decode_bytes,
+    html_to_text,
+    iter_records,
+    looks_like_html,
+    read_labeled,
+    read_text,
 )
 
 REPO = Path(__file__).resolve().parent.parent
@@ -293,26 +299,22 @@ def test_atomic_write_binary(tmp_path):
 def test_atomic_write_failure_leaves_the_old_file_and_no_temp(tmp_path):
     path = tmp_path / "out.txt"
     path.write_text("old", encoding="utf-8")
-    with pytest.raises(RuntimeError):
-        with atomic_write(path) as fh:
-            fh.write("half")
-            raise RuntimeError("crash")
+    with pytest.raises(RuntimeError), atomic_write(path) as fh:
+        fh.write("half")
+        raise RuntimeError("crash")
     assert path.read_text(encoding="utf-8") == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"]
 
 
 def test_atomic_write_failure_creates_nothing(tmp_path):
-    with pytest.raises(KeyboardInterrupt):
-        with atomic_write(tmp_path / "new.txt") as fh:
-            fh.write("x")
-            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt), atomic_write(tmp_path / "new.txt") as fh:
+        fh.write("x")
+        raise KeyboardInterrupt
     assert list(tmp_path.iterdir()) == []
 
 
 def test_atomic_write_bad_mode_and_missing_folder(tmp_path):
-    with pytest.raises(InputError, match="mode must be"):
-        with atomic_write(tmp_path / "x", "a"):
-            pass
-    with pytest.raises(InputError, match="does not exist"):
-        with atomic_write(tmp_path / "no" / "x"):
-            pass
+    with pytest.raises(InputError, match="mode must be"), atomic_write(tmp_path / "x", "a"):
+        pass
+    with pytest.raises(InputError, match="does not exist"), atomic_write(tmp_path / "no" / "x"):
+        pass
