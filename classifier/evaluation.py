@@ -39,6 +39,12 @@ is ``None``, the key is always there)::
     errors            [{id, gold_topic, pred_topic, gold_region, pred_region, confidence,
                        evidence {topic_terms [...], region_evidence [...]}}], most confident first
 
+Intervals (``*_ci``) are 95% percentile-bootstrap intervals over articles (``n_bootstrap``
+resamples, seeded). ``confidence`` is the top topic probability. Perturbation names are the
+keys of :data:`PERTURBATIONS`, each also a public function (``to_traditional``,
+``insert_pinyin``, ``prepend_spam``, ``append_footers``, ``truncate``, ``gbk_roundtrip``).
+Plots (``plot_*``, :func:`report_figures`) and :func:`markdown_section` serve the notebook.
+
 No report ever holds article text: ids, labels, numbers and evidence terms of at most
 :data:`MAX_SNIPPET` characters.
 """

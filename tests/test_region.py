@@ -11,6 +11,7 @@ from sklearn.base import clone
 
 from classifier.errors import InputError
 from classifier.labels import NATIONAL, NATIONAL_CODE, PROVINCES, REGION_FIELDS
+from classifier.places import candidate_features
 from classifier.region import RegionResolver, divisions, find_places
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -144,6 +145,75 @@ def test_find_places_rejects_non_text():
         find_places(b"\xe6\xb1\x9f\xe8\x8b\x8f")
 
 
+def test_province_abbreviation_in_a_document_number_names_the_province():
+    (m,) = find_places("甘政发〔2019〕35号 关于加快发展学前教育的意见")
+    assert (m.code, m.kind, m.org) == ("620000", "abbr", False)
+    assert find_places("苏教基[2019]3号 关于做好招生工作的通知")[0].code == "320000"
+
+
+@pytest.mark.parametrize("text", [
+    "国发〔2018〕9号 关于加强教师队伍建设的通知",
+    "教督函〔2023〕7号 关于开展实地核查的通知",
+    "甘当人民的老黄牛",
+])
+def test_national_document_numbers_and_plain_characters_name_no_province(text):
+    assert find_places(text) == []
+
+
+def test_distinct_county_name_repeated_needs_no_other_context():
+    assert places("平潭召开义务教育均衡发展评估反馈会，平潭教育系统参加。") == [("平潭", "350128")] * 2
+
+
+def test_distinct_county_name_inside_another_division_name_is_not_it():
+    # 安新 is 安新县 (河北); 贵安新区 is a different area.
+    assert places("贵安新区的学校开展交流活动，贵安新区教育局参加。") == []
+
+
+def test_mentions_in_a_line_of_headlines_are_debris():
+    text = ("热点：·浙江省教育厅公布名单 2019-03-05 09:12 ·某中学举行开学典礼 2019-03-04 17:40\n"
+            "教育部负责人就督导评估办法答记者问")
+    assert [m.org for m in find_places(text)] == [True]
+
+
+def test_table_of_contents_leaders_are_not_a_headline_list():
+    (m,) = find_places("天津市教育规划纲要目录··················1第一章······3")
+    assert not m.org
+
+
+def test_xpcc_addressed_with_all_provinces_is_not_a_place_of_the_event():
+    (m,) = find_places("教育部办公厅通知各省、自治区、直辖市教育厅和新疆生产建设兵团教育局")
+    assert m.org
+    (m,) = find_places("新疆生产建设兵团教育局召开会议")
+    assert not m.org
+
+
+def test_research_centre_named_after_a_province_is_an_organisation():
+    (m,) = [m for m in find_places("宁波大学浙江省农村教育研究中心") if m.surface == "浙江省"]
+    assert m.org
+
+
+@pytest.mark.parametrize("text, code", [
+    ("台北市政府教育局召开会议", "710100"),
+    ("新竹县教育处长出席", "710704"),
+    ("在台南举办教育论坛", "710500"),
+])
+def test_taiwan_cities_and_counties_are_found(text, code):
+    (m,) = find_places(text)
+    assert (m.code, m.level, m.province) == (code, "city", "710000")
+
+
+def test_taiwan_only_government_bodies_place_the_article_in_taiwan():
+    ms = find_places("教育部国教署函请立法院审议偏远地区学校教育条例")
+    assert [(m.surface, m.code, m.kind) for m in ms] == [("国教署", "710000", "body"), ("立法院", "710000", "body")]
+
+
+def test_a_district_named_with_its_city_is_one_item_of_an_enumeration():
+    text = "教育部公布北京市朝阳区等56个县（市、区）通过国家督导评估认定。"
+    codes_, rows = candidate_features(text, find_places(text))
+    # Feature 22: share of the candidate's mentions that are items of an enumeration.
+    assert rows[codes_.index("110000")][22] == 1.0
+
+
 # --- the resolver on invented articles --------------------------------------------------------
 
 TRAIN = [
@@ -187,6 +257,13 @@ def test_municipality_district_leaves_city_empty(small_model):
 def test_several_cities_sharing_the_event_leave_city_empty(small_model):
     (out,) = small_model.predict(["广东省教育厅召开会议，广州、深圳、珠海、佛山等市教育局参加，广东省各地交流经验。"])
     assert out["region"] == "广东省" and out["city"] == "" and out["county"] == ""
+
+
+def test_local_piece_named_only_by_its_local_media_is_about_that_place(small_model):
+    text = ("我市召开中小学招生工作会议\n攀枝花新闻网 2021-06-08\n本报讯 市教育局召开会议，"
+            "安排我市中小学秋季招生。")
+    (out,) = small_model.predict([text])
+    assert (out["region"], out["city"]) == ("四川省", "攀枝花市")
 
 
 def test_explain_lists_the_mentions_that_decided(small_model):
@@ -257,3 +334,13 @@ def test_province_absent_from_training_is_still_found():
     assert model.predict([text])[0]["region"] == "江苏省"
     macau = "澳门特别行政区教育及青年发展局召开会议，介绍澳门非高等教育发展情况。"
     assert model.predict([macau])[0]["region"] == "澳门特别行政区"
+
+
+def test_ranker_with_weights_of_another_feature_set_raises_model_error():
+    import numpy as np
+
+    from classifier.errors import ModelError
+    from classifier.places import RegionRanker
+
+    with pytest.raises(ModelError, match="retrain"):
+        RegionRanker(np.zeros(5), 0.0).predict(["江苏省教育厅召开会议"])

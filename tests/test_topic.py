@@ -223,6 +223,7 @@ def _seeds() -> list[tuple[str, str]]:
         return [((ROOT / "seeds" / r["file"]).read_text(encoding="utf-8"), r["topic"]) for r in csv.DictReader(fh)]
 
 
+@pytest.mark.slow  # five fits on the whole corpus: ~10 s on an idle machine
 @pytest.mark.skipif(not CORPUS.is_file(), reason="dev corpus absent (../shared/corpus/dev.jsonl)")
 def test_leave_one_seed_out(capsys: pytest.CaptureFixture[str]) -> None:
     with CORPUS.open(encoding="utf-8") as fh:
@@ -238,3 +239,16 @@ def test_leave_one_seed_out(capsys: pytest.CaptureFixture[str]) -> None:
     with capsys.disabled():
         print(f"\nseeds leave-one-out: {right}/5 right")
     assert right >= 4
+
+
+def test_every_cue_word_is_one_token() -> None:
+    from classifier.segment import tokenize
+    from classifier.topic import CUES
+
+    split = [t for terms in CUES.values() for t in terms if tokenize(t) != [t]]
+    assert not split, f"cue words the segmenter cuts apart (add them to data/userdict.txt): {split}"
+
+
+def test_empty_and_debris_only_texts_still_get_a_topic(fitted: TopicClassifier) -> None:
+    proba = fitted.predict_proba(["", " ,。\n", "12345"])
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
