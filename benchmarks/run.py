@@ -116,18 +116,64 @@ def bench_jieba(texts: list[str]) -> tuple[float, float]:
     return len(texts) / (time.perf_counter() - start), len(texts) / (time.process_time() - cpu)
 
 
+class TreeCPU:
+    """CPU seconds (user + system) used by this process and its descendants while active.
+
+    Pool workers are not our direct children (they hang off the forkserver), so their
+    times are sampled by a thread, keeping the last value seen for each process.
+    """
+
+    def __init__(self, interval: float = 0.2):
+        import threading
+
+        import psutil
+
+        self.interval, self.me, self.seen = interval, psutil.Process(), {}
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> None:
+        import psutil
+
+        for p in self.me.children(recursive=True):
+            try:
+                t = p.cpu_times()
+                self.seen[p.pid] = t.user + t.system
+            except psutil.Error:
+                pass
+
+    def _run(self) -> None:
+        while not self.done.wait(self.interval):
+            self._sample()
+
+    def __enter__(self) -> TreeCPU:
+        t = self.me.cpu_times()
+        self.start = t.user + t.system
+        self.before = dict(self.seen)
+        self._sample()
+        self.before = dict(self.seen)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.done.set()
+        self.thread.join()
+        t = self.me.cpu_times()
+        children = sum(v - self.before.get(pid, 0.0) for pid, v in self.seen.items())
+        self.seconds = t.user + t.system - self.start + children
+
+
 def bench_predict(src: Path, out: Path, model, jobs: int) -> tuple[float, float]:
-    """Articles per wall second, and per CPU second of this process (meaningful for jobs=1)."""
+    """Articles per wall second, and per CPU second of all the processes of the run."""
     from classifier import batch
 
     batch._MODELS.clear()  # model loading counts, as it would in a real run
-    cpu = time.process_time()
-    summary = batch.run_batch([src], out=out, model=model, jobs=jobs, quiet=True)
-    cpu = time.process_time() - cpu
+    with TreeCPU() as cpu:
+        summary = batch.run_batch([src], out=out, model=model, jobs=jobs, quiet=True)
     if summary.errors:
         log(f"  warning: {summary.errors} records ended in an error")
     out.unlink()
-    return summary.records / summary.seconds, summary.records / cpu
+    return summary.records / summary.seconds, summary.records / cpu.seconds
 
 
 def classifier_command() -> list[str]:
@@ -319,11 +365,10 @@ def main() -> None:
             log(f"jieba segmentation alone, 1 core: {results['jieba_per_s']:,.0f} articles/s "
                 f"({results['jieba_per_cpu_s']:,.0f} per CPU second)")
             for jobs in (1, 2):
-                ours[f"jobs{jobs}_per_s"], cpu_rate = bench_predict(src, tmp / "out.jsonl", model, jobs)
-                if jobs == 1:
-                    ours["jobs1_per_cpu_s"] = cpu_rate
+                ours[f"jobs{jobs}_per_s"], ours[f"jobs{jobs}_per_cpu_s"] = bench_predict(
+                    src, tmp / "out.jsonl", model, jobs)
                 log(f"ours, jobs={jobs}: {ours[f'jobs{jobs}_per_s']:,.0f} articles/s "
-                    + (f"({cpu_rate:,.0f} per CPU second) " if jobs == 1 else "") + load())
+                    f"({ours[f'jobs{jobs}_per_cpu_s']:,.0f} per CPU second, all processes) {load()}")
             if baseline:
                 sys.path.insert(0, str(Path(__file__).parent))
                 from _baseline import BaselineModel
@@ -332,17 +377,17 @@ def main() -> None:
 
                 jieba.initialize()
                 for jobs in (1, 2):
-                    base[f"jobs{jobs}_per_s"], cpu_rate = bench_predict(src, tmp / "out.jsonl",
-                                                                        BaselineModel(pipe), jobs)
-                    if jobs == 1:
-                        base["jobs1_per_cpu_s"] = cpu_rate
+                    base[f"jobs{jobs}_per_s"], base[f"jobs{jobs}_per_cpu_s"] = bench_predict(
+                        src, tmp / "out.jsonl", BaselineModel(pipe), jobs)
                     log(f"baseline, jobs={jobs}: {base[f'jobs{jobs}_per_s']:,.0f} articles/s "
-                        + (f"({cpu_rate:,.0f} per CPU second) " if jobs == 1 else "") + load())
+                        f"({base[f'jobs{jobs}_per_cpu_s']:,.0f} per CPU second, all processes) {load()}")
             for r in (ours, base):
                 if "jobs1_per_s" in r:
                     r["ratio_to_jieba"] = r["jobs1_per_s"] / results["jieba_per_s"]
                     r["cpu_ratio_to_jieba"] = r["jobs1_per_cpu_s"] / results["jieba_per_cpu_s"]
                     r["speedup_jobs2"] = r["jobs2_per_s"] / r["jobs1_per_s"]
+                    # what 2 idle cores would give if the CPU work spreads evenly over them
+                    r["cpu_speedup_jobs2"] = 2 * r["jobs2_per_cpu_s"] / r["jobs1_per_cpu_s"]
             src.unlink()
 
         if "coldstart" in parts:
@@ -397,6 +442,7 @@ def summary(results: dict, args) -> None:
         ("jobs=1 / jieba alone", "ratio_to_jieba", ".2f", f">= {TARGETS['ratio']}"),
         ("same, per CPU second", "cpu_ratio_to_jieba", ".2f", f">= {TARGETS['ratio']}"),
         ("jobs=2 / jobs=1", "speedup_jobs2", ".2f", f">= {TARGETS['speedup']}"),
+        ("same, from CPU seconds (idle cores)", "cpu_speedup_jobs2", ".2f", f">= {TARGETS['speedup']}"),
         ("cold start, median (s)", "cold_s", ".2f", f"<= {TARGETS['cold']}"),
         ("cold start, median CPU (s)", "cold_cpu_s", ".2f", ""),
         ("training on dev (s)", "train_s", ".1f", ""),

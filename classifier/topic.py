@@ -1,4 +1,4 @@
-"""Topic model: TF-IDF over segmented clean text + a linear model with calibrated probabilities."""
+"""Topic model: TF-IDF and cue features of segmented clean text + a linear model with probabilities."""
 
 from __future__ import annotations
 
@@ -43,7 +43,9 @@ CUES: Mapping[str, tuple[str, ...]] = MappingProxyType({
     ),
     "progress_qa": (
         "答记者问", "回答记者提问", "记者提问", "记者问", "新闻发布会", "发布会", "新闻通气会",
-        "新闻发言人", "发言人", "答问", "专访", "访谈", "记者", "问", "答", "获悉", "介绍",
+        "新闻发言人", "发言人", "答问", "专访", "访谈", "在线访谈", "记者", "问", "答", "获悉", "介绍",
+        "采访", "接受采访", "提问", "回答", "询问", "专题询问", "做客", "直播间", "部长通道", "委员通道",
+        "代表通道",
     ),
     "other": (
         "通知", "印发", "名单", "公示", "公告", "办法", "实施方案", "实施意见", "指导意见", "报告",
@@ -129,6 +131,20 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         Folds of the calibration (lowered to the smallest class count when needed).
     class_weight : "balanced" or None
     random_state : int
+
+    The defaults are the configuration chosen by ``scripts/select_topic.py`` (grouped CV):
+    multinomial logistic regression, whose own probabilities had a lower cross-validated
+    log-loss than sigmoid- or isotonic-calibrated variants.
+
+    Attributes
+    ----------
+    classes_ : ndarray of str
+        The topics seen in ``fit``, in ``labels.TOPICS`` order (then any other label, sorted).
+        Note that sklearn's ``log_loss`` assumes sorted columns: reorder before calling it.
+    vectorizers_ : list of (name, TfidfVectorizer, weight)
+        The fitted tf-idf blocks ("word", "lead", "char"); the cue block follows them.
+    estimator_ : the fitted model behind ``predict_proba``.
+    linear_ : the fitted linear model behind ``decision_function`` and ``explain``.
     """
 
     def __init__(
@@ -214,15 +230,13 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         return sp.hstack(blocks, format="csr")
 
     def _feature_names(self) -> list[str]:
+        """Names of the tf-idf features (the cue block follows them)."""
         names: list[str] = []
         for _, vec, _ in self.vectorizers_:
             block = [""] * len(vec.vocabulary_)
             for term, j in vec.vocabulary_.items():
-                block[j] = term.replace(" ", "")  # a word n-gram reads as the text it covers
+                block[j] = term
             names.extend(block)
-        if self.cue_weight:
-            names.extend([*_CUE_INDEX, *_CUE_INDEX, *(f"<{g} cues>" for g in CUES), *(f"<{g} cues>" for g in CUES),
-                          "<问/答 lines>", "<question lines>"])
         return names
 
     # -- model ------------------------------------------------------------------------------
@@ -230,7 +244,8 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
     def _base(self) -> BaseEstimator:
         if self.model == "logreg":
             return LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=2000)
-        from sklearn.svm import LinearSVC  # imported on use: keeps the predict cold start short
+        # Imported on use, like the calibration below: keeps the predict cold start short.
+        from sklearn.svm import LinearSVC
 
         return LinearSVC(C=self.C, class_weight=self.class_weight, random_state=self.random_state)
 
@@ -240,6 +255,9 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             raise InputError(f"model: expected one of {_MODELS}, got {self.model!r}")
         if self.calibration not in _CALIBRATIONS:
             raise InputError(f"calibration: expected one of {_CALIBRATIONS}, got {self.calibration!r}")
+        lo, hi = self.word_ngram_range
+        if not 1 <= lo <= hi:
+            raise InputError(f"word_ngram_range: expected (min, max) with 1 <= min <= max, got {self.word_ngram_range!r}")
         texts = _check_texts(X)
         if y is None or isinstance(y, str):
             raise InputError(f"y: expected a sequence of {len(texts)} topics, got {y!r}")
@@ -301,23 +319,64 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
     def explain(self, text: str, k: int = 10) -> list[tuple[str, float]]:
-        """The ``k`` terms of ``text`` that pushed its predicted topic most (tf-idf × coefficient)."""
+        """The ``k`` terms of ``text`` that pushed its predicted topic most (tf-idf × coefficient).
+
+        Every term is a string of the clean text: a topic-wide cue feature (how many cue
+        words of a topic, how many 问/答 lines) is shared out among the words that fired it.
+        """
         check_is_fitted(self, "estimator_")
         if not isinstance(text, str):
             raise InputError(f"text: expected str, got {type(text).__name__}")
-        x = self._features([text])
+        clean = normalize_text(text) if self.normalize else text
+        x = self._features([clean])  # normalize() is idempotent: clean text passes through unchanged
         cls = int(np.argmax(self._proba(x)[0]))
         coef = self.linear_.coef_
         row = coef[cls] if coef.shape[0] > 1 else (coef[0] if cls == 1 else -coef[0])
+        contrib = x.toarray()[0] * row
         names = self._feature_names()
         totals: dict[str, float] = {}
-        x = x.tocsr()
-        for j, v in zip(x.indices, x.data):
-            c = float(v * row[j])
-            if c > 0:
-                term = names[j]  # word, lead and char features of one surface string add up
-                totals[term] = totals.get(term, 0.0) + c
-        return sorted(totals.items(), key=lambda kv: -kv[1])[:k]
+
+        def add(term: str, value: float) -> None:
+            totals[term] = totals.get(term, 0.0) + value
+
+        for j, name in enumerate(names):  # word, lead and char features of one string add up
+            if contrib[j]:
+                surface = name.replace(" ", "")
+                if surface in clean or " " not in name:
+                    add(surface, float(contrib[j]))
+                else:  # an n-gram bridging dropped punctuation or stopwords: shared among its words
+                    words = name.split(" ")
+                    for word in words:
+                        add(word, float(contrib[j]) / len(words))
+        if self.cue_weight:
+            self._explain_cues(clean, contrib[len(names):], add)
+        ranked = sorted(((t, v) for t, v in totals.items() if v > 0), key=lambda kv: -kv[1])
+        return ranked[:k]
+
+    def _explain_cues(self, clean: str, contrib: np.ndarray, add) -> None:
+        """Share the cue block's contributions out among the cue words and layout marks of ``clean``."""
+        terms = list(_CUE_INDEX)
+        n, g = len(terms), len(CUES)
+        tokens, n_lead = tokenize_lead(clean, self.lead_chars)
+        whole = dict.fromkeys(terms, 0)
+        lead = set()
+        for pos, tok in enumerate(tokens):
+            if tok in whole:
+                whole[tok] += 1
+                if pos < n_lead:
+                    lead.add(tok)
+        for j, term in enumerate(terms):
+            add(term, float(contrib[j] + contrib[n + j]))
+        for gi, members in enumerate(CUES.values()):
+            for weights, value in ((dict.fromkeys((m for m in members if m in lead), 1), contrib[2 * n + gi]),
+                                   ({m: whole[m] for m in members if whole[m]}, contrib[2 * n + g + gi])):
+                total = sum(weights.values())
+                for term, w in weights.items():
+                    add(term, float(value) * w / total)
+        for found, value in ((_QA_HEAD.findall(clean), contrib[2 * n + 2 * g]),
+                             (_QUESTION_LINE.findall(clean), contrib[2 * n + 2 * g + 1])):
+            for mark in found:
+                add(mark.strip(), float(value) / len(found))
 
 
 def _jieba_lcut(text: str) -> list[str]:

@@ -3,6 +3,7 @@
 Usage (from the repo root):
     python scripts/select_topic.py            # chosen defaults vs the textbook baseline
     python scripts/select_topic.py --grid     # also the small comparison grid
+    python scripts/select_topic.py --speed    # also predict time against jieba.lcut alone
 
 Folds: StratifiedGroupKFold(5, shuffle=True), repeated with seeds 0..N-1 (--repeats).
 Mirror copies of one article (``classifier.evaluation.near_duplicate_groups``) never sit on
@@ -21,9 +22,9 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.base import clone
-from threadpoolctl import threadpool_limits
 from sklearn.metrics import log_loss
 from sklearn.model_selection import StratifiedGroupKFold, cross_validate
+from threadpoolctl import threadpool_limits
 
 from classifier.evaluation import near_duplicate_groups
 from classifier.normalize import normalize
@@ -95,11 +96,37 @@ def fmt(res: dict[str, np.ndarray]) -> str:
     return out
 
 
+def speed(texts: list[str], topics: list[str], runs: int = 5) -> None:
+    """Print predict time per article (raw text in, normalising included) against jieba.lcut alone."""
+    import jieba
+
+    from classifier.segment import get_tokenizer
+
+    model = TopicClassifier().fit(texts, topics)
+    jieba.lcut("预热")  # both tokenizers loaded before timing
+    get_tokenizer()
+
+    def best(fn) -> float:
+        times = []
+        for r in range(runs):
+            batch = [f"{t}\n{r}" for t in texts]  # fresh strings each run: no cache helps
+            start = time.perf_counter()
+            fn(batch)
+            times.append(time.perf_counter() - start)
+        return min(times) / len(texts) * 1000
+
+    t_jieba = best(lambda xs: [jieba.lcut(x) for x in xs])
+    t_predict = best(model.predict)
+    print(f"jieba.lcut alone {t_jieba:.2f} ms/article; TopicClassifier.predict {t_predict:.2f} ms/article "
+          f"(normalise + segment + features + model); throughput ratio {t_jieba / t_predict:.2f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--grid", action="store_true", help="also score the comparison grid")
     ap.add_argument("--repeats", type=int, default=3,
                     help="repetitions of the 5-fold split, with fold seeds 0..N-1 (default 3: 15 folds)")
+    ap.add_argument("--speed", action="store_true", help="also time predict against jieba.lcut alone")
     args = ap.parse_args()
     threadpool_limits(1)  # one BLAS thread: the grid is many tiny fits, threads only contend
 
@@ -117,8 +144,10 @@ def main() -> None:
     for name, params in configs.items():
         start = time.perf_counter()
         est = clone(TopicClassifier(normalize=False)).set_params(**params)
-        print(f"TopicClassifier {name:<22} {fmt(score(est, clean, y, folds))}   ({time.perf_counter() - start:.0f} s)")
-    print(f"textbook baseline               {fmt(score(textbook_baseline(), texts, y, folds))}")
+        print(f"TopicClassifier {name:<28} {fmt(score(est, clean, y, folds))}   ({time.perf_counter() - start:.0f} s)")
+    print(f"{'textbook baseline':<44} {fmt(score(textbook_baseline(), texts, y, folds))}")
+    if args.speed:
+        speed(texts, topics)
 
 
 if __name__ == "__main__":

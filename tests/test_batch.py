@@ -137,6 +137,16 @@ def test_missing_model_file_is_refused(tmp_path):
         predict_records([], tmp_path / "nope.joblib")
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_unusable_model_file_stops_the_batch_with_a_model_error(tmp_path, jobs):
+    from classifier.errors import ModelError
+
+    bad = tmp_path / "bad.joblib"
+    bad.write_text("not a model", encoding="utf-8")
+    with pytest.raises(ModelError, match="bad.joblib"):
+        list(predict_records(records(10), bad, jobs=jobs, chunk_size=2))
+
+
 def test_stream_is_consumed_lazily():
     seen = []
 

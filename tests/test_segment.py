@@ -9,7 +9,14 @@ import pytest
 
 from classifier import segment
 from classifier.errors import InputError
-from classifier.segment import NUM_TOKEN, domain_terms, get_tokenizer, stopwords, tokenize, tokenize_lead
+from classifier.segment import (
+    NUM_TOKEN,
+    domain_terms,
+    get_tokenizer,
+    stopwords,
+    tokenize,
+    tokenize_lead,
+)
 
 
 @pytest.mark.parametrize("sentence, terms", [
