@@ -18,7 +18,8 @@ from .normalize import normalize
 # Public names served from their modules on first use, so that `import classifier` stays
 # cheap: scikit-learn is imported only by what needs it.
 _LAZY = {
-    "load": "model",
+    "load": "predictor",
+    "Predictor": "predictor",
     "save": "model",
     "ArticleClassifier": "model",
     "TopicClassifier": "topic",

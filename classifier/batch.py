@@ -102,7 +102,7 @@ def _get_model(spec: Any) -> Any:
         key = (str(spec), st.st_mtime_ns, st.st_size)
     model = _MODELS.get(key)
     if model is None:
-        from .model import load
+        from .predictor import load  # the scikit-learn-free model: fast start, small workers
 
         model = load(spec)
         _warm_up(model)

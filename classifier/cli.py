@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from .errors import ClassifierError
-from .labels import ERROR_FIELD, TEXT_COLUMN, TOPICS
+from .labels import ERROR_FIELD, TEXT_COLUMN
 
 # Heavy modules (scikit-learn, jieba, pyarrow) are imported inside the commands so that
 # `--help` is instant and `predict` pays only for what it uses.

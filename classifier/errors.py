@@ -1,6 +1,9 @@
-"""Exceptions raised by the package; each message names the input and what is wrong."""
+"""Exceptions raised by the package (each message names the input and what is wrong), and the
+check of text inputs that every estimator shares."""
 
 from __future__ import annotations
+
+from typing import Any
 
 
 class ClassifierError(Exception):
@@ -17,3 +20,17 @@ class ModelError(ClassifierError):
 
 class ModelVersionWarning(UserWarning):
     """A model file was written by another scikit-learn release than the one running."""
+
+
+def check_texts(X: Any, what: str = "X") -> list[str]:
+    """``X`` as a list of str, or an InputError saying which item is wrong."""
+    if isinstance(X, (str, bytes)):
+        raise InputError(f"{what}: expected a list of texts, got a single {type(X).__name__}; wrap it in a list")
+    try:
+        texts = list(X)
+    except TypeError:
+        raise InputError(f"{what}: expected a list of texts, got {type(X).__name__}") from None
+    for i, t in enumerate(texts):
+        if not isinstance(t, str):
+            raise InputError(f"{what}[{i}]: expected str, got {type(t).__name__}")
+    return texts

@@ -1,11 +1,14 @@
-"""The article model: normalise once, then the topic estimator and the region resolver."""
+"""The article model to train: normalise once, then the topic estimator and the region resolver.
+
+Fitting builds a ``predictor.Predictor`` (numpy state only), which ``predict`` uses and
+``save`` writes; ``classifier.load`` returns it without importing scikit-learn.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -13,34 +16,16 @@ import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
-from .errors import InputError, ModelError
-from .labels import REGION_FIELDS, TOPICS
+from .errors import InputError, check_texts
+from .labels import REGION_FIELDS
 from .normalize import normalize
-from .persistence import load_artifact, save_artifact
+from .persistence import save_artifact
+from .predictor import Predictor, load
 from .region import RegionResolver
 from .topic import TopicClassifier
 
 #: Label columns of a training record; ``topic`` and ``region`` are required.
 LABEL_FIELDS: tuple[str, ...] = ("topic", "region", "city", "county")
-
-
-def default_model_path() -> Path:
-    """The model shipped inside the package."""
-    return Path(str(resources.files("classifier") / "data" / "model.joblib"))
-
-
-def check_texts(X: Any, what: str = "X") -> list[str]:
-    """``X`` as a list of str, or an InputError saying which item is wrong."""
-    if isinstance(X, (str, bytes)):
-        raise InputError(f"{what}: expected a list of texts, got a single {type(X).__name__}; wrap it in a list")
-    try:
-        texts = list(X)
-    except TypeError:
-        raise InputError(f"{what}: expected a list of texts, got {type(X).__name__}") from None
-    for i, t in enumerate(texts):
-        if not isinstance(t, str):
-            raise InputError(f"{what}[{i}]: expected str, got {type(t).__name__}")
-    return texts
 
 
 def label_records(y: Any) -> list[dict[str, str]]:
@@ -97,39 +82,21 @@ class ArticleClassifier(BaseEstimator):
         region = clone(self.region) if self.region is not None else RegionResolver()
         self.topic_ = topic.set_params(normalize=False).fit(clean, [r["topic"] for r in labels])
         self.region_ = region.set_params(normalize=False).fit(clean, labels)
-        self.classes_ = np.array([t for t in TOPICS if t in set(self.topic_.classes_)])
+        self.classes_ = self.topic_.classes_
         self.n_train_ = len(texts)
         self.fingerprint_ = data_fingerprint(texts, labels)
+        self.predictor_ = Predictor(self.topic_.scorer_, self.region_.ranker_)
         return self
-
-    def _proba(self, clean: list[str]) -> np.ndarray:
-        proba = self.topic_.predict_proba(clean)
-        order = [list(self.topic_.classes_).index(c) for c in self.classes_]
-        return proba[:, order]
 
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
         """Topic probabilities, columns in ``classes_`` order (``labels.TOPICS`` order)."""
         check_is_fitted(self)
-        return self._proba([normalize(t) for t in check_texts(X)])
+        return self.predictor_.predict_proba(X)
 
     def predict(self, X: Sequence[str]) -> list[dict[str, Any]]:
         """One prediction record per text: topic, topic_proba and the region fields."""
         check_is_fitted(self)
-        return self._predict_clean([normalize(t) for t in check_texts(X)])
-
-    def _predict_clean(self, clean: list[str]) -> list[dict[str, Any]]:
-        if not clean:
-            return []
-        proba = self._proba(clean)
-        regions = self.region_.predict(clean)
-        return [
-            {
-                "topic": str(self.classes_[int(np.argmax(p))]),
-                "topic_proba": {str(c): round(float(v), 4) for c, v in zip(self.classes_, p)},
-                **{k: reg.get(k, "") for k in REGION_FIELDS},
-            }
-            for p, reg in zip(proba, regions)
-        ]
+        return self.predictor_.predict(X)
 
     def score(self, X: Sequence[str], y: Any) -> float:
         """Topic accuracy (so that ``cross_val_score`` and ``GridSearchCV`` work)."""
@@ -140,20 +107,14 @@ class ArticleClassifier(BaseEstimator):
     def explain(self, text: str, k: int = 10) -> dict[str, Any]:
         """The prediction for one text with the terms and place mentions that decided it."""
         check_is_fitted(self)
-        clean = normalize(check_texts([text], "text")[0])
-        record = self._predict_clean([clean])[0]
-        return {
-            **record,
-            "topic_terms": [[term, round(float(w), 4)] for term, w in self.topic_.explain(clean, k=k)],
-            "region_evidence": self.region_.explain(clean),
-        }
+        return self.predictor_.explain(text, k=k)
 
 
 def save(model: ArticleClassifier, path: str | Path, **metadata: Any) -> Path:
-    """Write a fitted model (and its SHA-256 sidecar) atomically, with its metadata."""
+    """Write a fitted model's predictor (and its SHA-256 beside it) atomically, with metadata."""
     check_is_fitted(model)
-    return save_artifact(model, path, {
-        "topics": list(TOPICS),
+    return save_artifact(model.predictor_, path, {
+        "topics": [str(c) for c in model.classes_],
         "region_fields": list(REGION_FIELDS),
         "n_train": model.n_train_,
         "training_data_sha256": model.fingerprint_,
@@ -161,11 +122,4 @@ def save(model: ArticleClassifier, path: str | Path, **metadata: Any) -> Path:
     })
 
 
-def load(path: str | Path | None = None) -> ArticleClassifier:
-    """Load a model file (the shipped default when ``path`` is None)."""
-    path = default_model_path() if path is None else Path(path)
-    model, meta = load_artifact(path)
-    if not isinstance(model, ArticleClassifier):
-        raise ModelError(f"{path}: holds a {type(model).__name__}, not an ArticleClassifier")
-    model.metadata_ = meta
-    return model
+__all__ = ["ArticleClassifier", "LABEL_FIELDS", "data_fingerprint", "label_records", "load", "save"]

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InputError, ModelError
+from .errors import ModelError, check_texts
 from .labels import REGION_FIELDS
 from .normalize import normalize
 from .persistence import load_artifact
@@ -24,20 +24,6 @@ from .scoring import TopicScorer
 def default_model_path() -> Path:
     """The model shipped inside the package."""
     return Path(str(resources.files("classifier") / "data" / "model.joblib"))
-
-
-def check_texts(X: Any, what: str = "X") -> list[str]:
-    """``X`` as a list of str, or an InputError saying which item is wrong."""
-    if isinstance(X, (str, bytes)):
-        raise InputError(f"{what}: expected a list of texts, got a single {type(X).__name__}; wrap it in a list")
-    try:
-        texts = list(X)
-    except TypeError:
-        raise InputError(f"{what}: expected a list of texts, got {type(X).__name__}") from None
-    for i, t in enumerate(texts):
-        if not isinstance(t, str):
-            raise InputError(f"{what}[{i}]: expected str, got {type(t).__name__}")
-    return texts
 
 
 class Predictor:

@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from .errors import InputError
+from .errors import InputError, check_texts
 from .labels import NATIONAL_CODE, PROVINCES, REGIONS
 from .normalize import normalize as _normalize
 from .places import Division, Mention, RegionRanker, candidate_features, divisions, find_places, national_cues
@@ -51,14 +51,8 @@ class RegionResolver(BaseEstimator):
         self.dominance = dominance
 
     def _clean(self, X: Sequence[str]) -> list[str]:
-        if isinstance(X, str):
-            raise InputError("X must be a sequence of texts, got a single str")
-        out = []
-        for i, x in enumerate(X):
-            if not isinstance(x, str):
-                raise InputError(f"X[{i}]: text must be str, got {type(x).__name__}")
-            out.append(_normalize(x) if self.normalize else x)
-        return out
+        texts = check_texts(X)
+        return [_normalize(x) for x in texts] if self.normalize else texts
 
     def fit(self, X: Sequence[str], y: Sequence[Any]) -> "RegionResolver":
         """Learn the weights of the candidate features from labeled articles."""

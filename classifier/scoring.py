@@ -1,22 +1,76 @@
-"""TF-IDF features and calibrated linear topic scores with numpy alone.
+"""Topic features and calibrated linear scores, computed with numpy alone.
 
-A fitted ``TopicClassifier`` keeps its learned state here, so that predicting (and loading a
-model file) never imports scikit-learn, whose import alone costs about a second of start-up.
-The analyzers below are also the ones the scikit-learn vectorizers use during ``fit``, so
-training and prediction share one definition of the features.
+``TopicClassifier`` (``classifier.topic``) learns with scikit-learn and keeps its fitted
+state here, in a ``TopicScorer``: the documents of each feature block are built by the
+functions below both when fitting and when predicting, and prediction (and so loading a
+model file) never imports scikit-learn, whose import alone costs a second of start-up.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import numpy as np
 
 from .segment import tokenize_lead
 
+#: Cue words of each topic, from the label guide (../shared/LABELING.md) and general usage in
+#: Chinese education news; each is a whole token of ``classifier.segment.tokenize``.  They get
+#: their own small feature block (present in the lead, count in the text) so that a cue is not
+#: drowned among thousands of sparse word features learnt from a couple of hundred articles.
+CUES: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    "supervision_visit": (
+        "督导", "督导评估", "督导检查", "实地督导", "督导组", "督导团", "督学", "总督学", "评估认定",
+        "省级督导", "国家督导", "反馈会", "反馈意见", "意见反馈", "自评汇报会", "汇报会", "实地核查",
+        "检查验收", "验收", "复评", "复核", "检查组", "评估组", "专家组", "调研", "视察", "督查",
+        "暗访", "整改", "实地考察", "实地查看", "听取汇报",
+    ),
+    "symposium": (
+        "座谈会", "研讨会", "推进会", "现场会", "经验交流会", "交流会", "论坛", "工作会议", "会议",
+        "专题报告", "报告会", "动员会", "部署会", "大会", "年会", "峰会", "启动会", "培训会", "观摩会",
+        "视频会", "电视电话会议", "同志", "讲话", "致辞", "交流发言", "典型发言", "开幕", "召开", "举行",
+    ),
+    "progress_qa": (
+        "答记者问", "回答记者提问", "记者提问", "记者问", "新闻发布会", "发布会", "新闻通气会",
+        "新闻发言人", "发言人", "答问", "专访", "访谈", "在线访谈", "记者", "问", "答", "获悉", "介绍",
+        "采访", "接受采访", "提问", "回答", "询问", "专题询问", "做客", "直播间", "部长通道", "委员通道",
+        "代表通道",
+    ),
+    "other": (
+        "通知", "印发", "名单", "公示", "公告", "办法", "实施方案", "实施意见", "指导意见", "报告",
+        "摘要", "关键词", "统计", "公报", "研究", "论文", "参考文献", "评论", "年度报告", "监测报告",
+    ),
+})
+_CUE_INDEX = {term: i for i, term in enumerate(dict.fromkeys(t for terms in CUES.values() for t in terms))}
+# Typical norm of a cue row on news articles: cue_weight=1 makes the block as long as a tf-idf row.
+CUE_SCALE = 3.0
+_CUE_GROUP = np.array([[term in terms for term in _CUE_INDEX] for terms in CUES.values()], dtype=np.float64)
+# Lines of a Q&A layout: "问:" / "答:" / "记者:" heads (or a bare 问 / 答 line) and question lines.
+_QA_HEAD = re.compile(r"^(?:问|答|记者|主持人|[QA])\s*(?:[:：]|$)", re.MULTILINE)
+_QUESTION_LINE = re.compile(r"[?？]\s*$", re.MULTILINE)
+
+
+def cue_row(text: str, tokens: Sequence[str], n_lead: int) -> np.ndarray:
+    """Cue features of one text: per cue word and per topic group, in the lead and in the text."""
+    n = len(_CUE_INDEX)
+    lead, whole = np.zeros(n), np.zeros(n)
+    for pos, tok in enumerate(tokens):
+        j = _CUE_INDEX.get(tok)
+        if j is not None:
+            whole[j] += 1
+            if pos < n_lead:
+                lead[j] = 1
+    layout = [len(_QA_HEAD.findall(text)), len(_QUESTION_LINE.findall(text))]
+    # log1p everywhere: a second mention adds less than the first, and no count dwarfs the rest.
+    return np.log1p(np.concatenate([lead, whole, _CUE_GROUP @ lead, _CUE_GROUP @ whole, layout]))
+
+
+#: Length of a cue row (cue words in the lead and the text, per topic group, Q&A layout).
+N_CUES = 2 * len(_CUE_INDEX) + 2 * len(CUES) + 2
 _WHITESPACE = re.compile(r"\s\s+")
 
 
@@ -38,13 +92,37 @@ def char_ngrams(text: str, lo: int, hi: int) -> list[str]:
 
 
 def identity(doc: list[str]) -> list[str]:
-    """The analyzer of blocks whose documents are already lists of terms."""
+    """The analyzer of vectorizers whose documents are already lists of terms."""
     return doc
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """How a clean text becomes the documents of each feature block."""
+
+    word_ngram_range: tuple[int, int] = (1, 2)
+    char_ngram_range: tuple[int, int] | None = None
+    lead_chars: int = 120
+    lead: bool = True
+    cues: bool = True
+
+    def documents(self, text: str) -> dict[str, object]:
+        """Terms of the ``word``, ``lead`` and ``char`` blocks and the ``cues`` row (one jieba pass)."""
+        lo, hi = self.word_ngram_range
+        tokens, n_lead = tokenize_lead(text, self.lead_chars)
+        docs: dict[str, object] = {"word": word_ngrams(tokens, lo, hi)}
+        if self.lead:
+            docs["lead"] = word_ngrams(tokens[:n_lead], lo, hi)
+        if self.char_ngram_range:
+            docs["char"] = char_ngrams(text, *self.char_ngram_range)
+        if self.cues:
+            docs["cues"] = cue_row(text, tokens, n_lead)
+        return docs
 
 
 @dataclass
 class TfidfBlock:
-    """One TF-IDF feature block: vocabulary, idf weights, block weight."""
+    """One fitted TF-IDF block: vocabulary, idf weights, block weight (rows l2-normalised)."""
 
     name: str
     vocabulary: dict[str, int]
@@ -53,7 +131,7 @@ class TfidfBlock:
     sublinear_tf: bool = True
 
     def vector(self, terms: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Column indices and l2-normalised, weighted tf-idf values of ``terms``."""
+        """Column indices and weighted tf-idf values of a document's ``terms``."""
         vocab = self.vocabulary
         counts = Counter(t for t in terms if t in vocab)
         if not counts:
@@ -64,88 +142,92 @@ class TfidfBlock:
             tf = np.log(tf) + 1.0
         val = tf * self.idf[idx]
         norm = np.sqrt(val @ val)
-        return idx, (val / norm * self.weight) if norm > 0 else val
+        return idx, (val * (self.weight / norm)) if norm > 0 else val
 
 
 @dataclass
 class LinearMember:
-    """A linear model, optionally followed by per-class calibrators.
+    """A linear model, then softmax or per-class calibrators (a ``CalibratedClassifierCV`` member).
 
-    ``calibration`` is None (softmax of the scores), ``"sigmoid"`` with ``params`` of shape
-    (k, 2) holding (a, b) of ``1 / (1 + exp(a·s + b))``, or ``"isotonic"`` with ``params`` a
-    list of (x thresholds, y thresholds) per class.
+    ``calibration`` None: softmax of the scores (multinomial logistic regression).
+    ``"sigmoid"``: ``params`` holds (a, b) per class of ``1 / (1 + exp(a·s + b))``;
+    ``"isotonic"``: ``params`` holds (x thresholds, y thresholds) per class. ``columns`` are
+    the class columns the calibrated scores go to; one calibrated score means a binary problem.
     """
 
     coef: np.ndarray
     intercept: np.ndarray
     calibration: str | None = None
-    params: object = None
+    params: list = field(default_factory=list)
+    columns: list[int] = field(default_factory=list)
+    n_classes: int = 0
 
     def scores(self, idx: np.ndarray, val: np.ndarray) -> np.ndarray:
         return self.coef[:, idx] @ val + self.intercept
 
     def proba(self, s: np.ndarray) -> np.ndarray:
-        k = len(self.intercept)
         if self.calibration is None:
             e = np.exp(s - s.max())
             return e / e.sum()
         if self.calibration == "sigmoid":
-            ab = np.asarray(self.params)
-            p = 1.0 / (1.0 + np.exp(ab[:, 0] * s + ab[:, 1]))
-        elif self.calibration == "isotonic":
-            p = np.array([np.interp(s[j], x, y) for j, (x, y) in enumerate(self.params)])
+            p = np.array([1.0 / (1.0 + np.exp(a * v + b)) for v, (a, b) in zip(s, self.params)])
         else:
-            raise ValueError(f"unknown calibration {self.calibration!r}")
-        total = p.sum()
-        return p / total if total > 0 else np.full(k, 1.0 / k)
+            p = np.array([np.interp(v, x, y) for v, (x, y) in zip(s, self.params)])
+        if self.n_classes == 2 and len(p) == 1:
+            return np.array([1.0 - p[0], p[0]])
+        out = np.zeros(self.n_classes)
+        out[self.columns] = p
+        total = out.sum()
+        return out / total if total > 0 else np.full(self.n_classes, 1.0 / self.n_classes)
 
 
 @dataclass
 class TopicScorer:
-    """The fitted state of a ``TopicClassifier``: feature blocks and calibrated linear members."""
+    """The fitted state of a ``TopicClassifier``, and prediction from it."""
 
     classes: np.ndarray
+    spec: FeatureSpec
     blocks: list[TfidfBlock]
     members: list[LinearMember]
     explainer: LinearMember
-    lead_chars: int = 120
-    word_ngram_range: tuple[int, int] = (1, 2)
-    char_ngram_range: tuple[int, int] | None = None
-    offsets: np.ndarray = field(init=False)
+    cue_scale: float = 0.0
+    n_tfidf: int = field(init=False)
+    offsets: list[int] = field(init=False)
 
     def __post_init__(self) -> None:
         sizes = [len(b.vocabulary) for b in self.blocks]
-        self.offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-
-    def documents(self, text: str) -> dict[str, list[str]]:
-        """The terms of each block for one clean text (one jieba pass)."""
-        lo, hi = self.word_ngram_range
-        tokens, n_lead = tokenize_lead(text, self.lead_chars)
-        docs = {"word": word_ngrams(tokens, lo, hi), "lead": word_ngrams(tokens[:n_lead], lo, hi)}
-        if self.char_ngram_range:
-            docs["char"] = char_ngrams(text, *self.char_ngram_range)
-        return docs
+        self.offsets = [int(o) for o in np.concatenate([[0], np.cumsum(sizes)[:-1]])] if sizes else []
+        self.n_tfidf = int(sum(sizes))
 
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Sparse feature vector (indices, values) of one clean text."""
-        docs = self.documents(text)
+        docs = self.spec.documents(text)
         parts = [b.vector(docs[b.name]) for b in self.blocks]
-        idx = np.concatenate([p[0] + off for p, off in zip(parts, self.offsets)])
-        val = np.concatenate([p[1] for p in parts])
-        return idx, val
+        idx = [p[0] + off for p, off in zip(parts, self.offsets)]
+        val = [p[1] for p in parts]
+        if self.spec.cues:
+            row = docs["cues"] * self.cue_scale
+            nz = np.flatnonzero(row)
+            idx.append(nz + self.n_tfidf)
+            val.append(row[nz])
+        return np.concatenate(idx), np.concatenate(val)
 
-    def proba_of_vector(self, idx: np.ndarray, val: np.ndarray) -> np.ndarray:
+    def _proba(self, idx: np.ndarray, val: np.ndarray) -> np.ndarray:
         return np.mean([m.proba(m.scores(idx, val)) for m in self.members], axis=0)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Probabilities, shape (n, len(classes)), for clean texts."""
-        return np.array([self.proba_of_vector(*self.vector(t)) for t in texts]).reshape(len(texts), len(self.classes))
+        """Probabilities of clean texts, shape (n, len(classes))."""
+        out = np.empty((len(texts), len(self.classes)))
+        for i, text in enumerate(texts):
+            out[i] = self._proba(*self.vector(text))
+        return out
 
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
-        """Linear scores of the explaining model, shape (n, len(classes))."""
+        """Linear scores of clean texts, one column per class."""
         return np.array([self.explainer.scores(*self.vector(t)) for t in texts]).reshape(len(texts), -1)
 
     def feature_names(self) -> list[str]:
+        """Names of the tf-idf features, in column order (the cue block follows them)."""
         names: list[str] = []
         for b in self.blocks:
             block = [""] * len(b.vocabulary)
@@ -155,15 +237,60 @@ class TopicScorer:
         return names
 
     def explain(self, text: str, k: int = 10) -> list[tuple[str, float]]:
-        """The ``k`` terms that pushed the predicted topic most (tf-idf × coefficient)."""
+        """The ``k`` strings of ``text`` that pushed its predicted topic most (tf-idf × coefficient).
+
+        A topic-wide cue feature (how many cue words of a topic, how many 问/答 lines) is
+        shared out among the words that fired it, so every term is a string of the text.
+        """
         idx, val = self.vector(text)
-        cls = int(np.argmax(self.proba_of_vector(idx, val)))
-        row = self.explainer.coef[cls]
+        cls = int(np.argmax(self._proba(idx, val)))
+        contrib = val * self.explainer.coef[cls, idx]
         names = self.feature_names()
         totals: dict[str, float] = {}
-        for j, v in zip(idx, val):
-            c = float(v * row[j])
-            if c > 0:
-                term = names[j].replace(" ", "")  # a surface's word, lead and char features merge
-                totals[term] = totals.get(term, 0.0) + c
-        return sorted(totals.items(), key=lambda kv: -kv[1])[:k]
+
+        def add(term: str, value: float) -> None:
+            totals[term] = totals.get(term, 0.0) + value
+
+        cues = np.zeros(N_CUES)
+        for j, c in zip(idx, contrib):
+            if j >= self.n_tfidf:
+                cues[j - self.n_tfidf] = c
+                continue
+            name = names[j]
+            surface = name.replace(" ", "")
+            if surface in text or " " not in name:  # word, lead and char features of one string add up
+                add(surface, float(c))
+            else:  # an n-gram bridging dropped punctuation or stopwords: shared among its words
+                words = name.split(" ")
+                for word in words:
+                    add(word, float(c) / len(words))
+        if self.spec.cues:
+            _explain_cues(text, self.spec, cues, add)
+        ranked = sorted(((t, v) for t, v in totals.items() if v > 0), key=lambda kv: -kv[1])
+        return ranked[:k]
+
+
+def _explain_cues(text: str, spec: FeatureSpec, contrib: np.ndarray, add: Callable[[str, float], None]) -> None:
+    """Share the cue block's contributions out among the cue words and layout marks of ``text``."""
+    terms = list(_CUE_INDEX)
+    n, g = len(terms), len(CUES)
+    tokens, n_lead = tokenize_lead(text, spec.lead_chars)
+    whole = dict.fromkeys(terms, 0)
+    lead = set()
+    for pos, tok in enumerate(tokens):
+        if tok in whole:
+            whole[tok] += 1
+            if pos < n_lead:
+                lead.add(tok)
+    for j, term in enumerate(terms):
+        add(term, float(contrib[j] + contrib[n + j]))
+    for gi, members in enumerate(CUES.values()):
+        for weights, value in ((dict.fromkeys((m for m in members if m in lead), 1), contrib[2 * n + gi]),
+                               ({m: whole[m] for m in members if whole[m]}, contrib[2 * n + g + gi])):
+            total = sum(weights.values())
+            for term, w in weights.items():
+                add(term, float(value) * w / total)
+    for found, value in ((_QA_HEAD.findall(text), contrib[2 * n + 2 * g]),
+                         (_QUESTION_LINE.findall(text), contrib[2 * n + 2 * g + 1])):
+        for mark in found:
+            add(mark.strip(), float(value) / len(found))

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
-from types import MappingProxyType
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import jieba
@@ -15,90 +13,19 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
-from .errors import InputError
+from .errors import InputError, check_texts
 from .labels import TOPICS
 from .normalize import normalize as normalize_text
-from .segment import tokenize_lead
+from .scoring import CUE_SCALE, CUES, FeatureSpec, LinearMember, TfidfBlock, TopicScorer, identity
+
+__all__ = ["CUES", "TopicClassifier", "textbook_baseline"]
 
 if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
 
 _MODELS = ("logreg", "svm")
 
-#: Cue words of each topic, from the label guide (../shared/LABELING.md) and general usage in
-#: Chinese education news; each is a whole token of ``classifier.segment.tokenize``.  They get
-#: their own small feature block (present in the lead, count in the text) so that a cue is not
-#: drowned among thousands of sparse word features learnt from a couple of hundred articles.
-CUES: Mapping[str, tuple[str, ...]] = MappingProxyType({
-    "supervision_visit": (
-        "督导", "督导评估", "督导检查", "实地督导", "督导组", "督导团", "督学", "总督学", "评估认定",
-        "省级督导", "国家督导", "反馈会", "反馈意见", "意见反馈", "自评汇报会", "汇报会", "实地核查",
-        "检查验收", "验收", "复评", "复核", "检查组", "评估组", "专家组", "调研", "视察", "督查",
-        "暗访", "整改", "实地考察", "实地查看", "听取汇报",
-    ),
-    "symposium": (
-        "座谈会", "研讨会", "推进会", "现场会", "经验交流会", "交流会", "论坛", "工作会议", "会议",
-        "专题报告", "报告会", "动员会", "部署会", "大会", "年会", "峰会", "启动会", "培训会", "观摩会",
-        "视频会", "电视电话会议", "同志", "讲话", "致辞", "交流发言", "典型发言", "开幕", "召开", "举行",
-    ),
-    "progress_qa": (
-        "答记者问", "回答记者提问", "记者提问", "记者问", "新闻发布会", "发布会", "新闻通气会",
-        "新闻发言人", "发言人", "答问", "专访", "访谈", "在线访谈", "记者", "问", "答", "获悉", "介绍",
-        "采访", "接受采访", "提问", "回答", "询问", "专题询问", "做客", "直播间", "部长通道", "委员通道",
-        "代表通道",
-    ),
-    "other": (
-        "通知", "印发", "名单", "公示", "公告", "办法", "实施方案", "实施意见", "指导意见", "报告",
-        "摘要", "关键词", "统计", "公报", "研究", "论文", "参考文献", "评论", "年度报告", "监测报告",
-    ),
-})
-_CUE_INDEX = {term: i for i, term in enumerate(dict.fromkeys(t for terms in CUES.values() for t in terms))}
-# Typical norm of a cue row on news articles: cue_weight=1 makes the block as long as a tf-idf row.
-_CUE_SCALE = 3.0
-_CUE_GROUP = np.array([[term in terms for term in _CUE_INDEX] for terms in CUES.values()], dtype=np.float64)
-# Lines of a Q&A layout: "问:" / "答:" / "记者:" heads (or a bare 问 / 答 line) and question lines.
-_QA_HEAD = re.compile(r"^(?:问|答|记者|主持人|[QA])\s*(?:[:：]|$)", re.MULTILINE)
-_QUESTION_LINE = re.compile(r"[?？]\s*$", re.MULTILINE)
 _CALIBRATIONS = ("sigmoid", "isotonic", None)
-
-
-def _check_texts(X: object, name: str = "X") -> list[str]:
-    if isinstance(X, (str, bytes)):
-        raise InputError(f"{name}: expected a sequence of texts, got a single {type(X).__name__}")
-    try:
-        texts = list(X)  # type: ignore[call-overload]
-    except TypeError:
-        raise InputError(f"{name}: expected a sequence of texts, got {type(X).__name__}") from None
-    for i, t in enumerate(texts):
-        if not isinstance(t, str):
-            raise InputError(f"{name}[{i}]: expected str, got {type(t).__name__}")
-    return texts
-
-
-def _ngrams(tokens: list[str], lo: int, hi: int) -> list[str]:
-    out = list(tokens) if lo <= 1 else []
-    for n in range(max(lo, 2), hi + 1):
-        out.extend(" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
-    return out
-
-
-def _identity(doc: list[str]) -> list[str]:
-    return doc
-
-
-def _cue_row(text: str, tokens: list[str], n_lead: int) -> np.ndarray:
-    """Cue features of one text: per cue word and per topic group, in the lead and in the text."""
-    n = len(_CUE_INDEX)
-    lead, whole = np.zeros(n), np.zeros(n)
-    for pos, tok in enumerate(tokens):
-        j = _CUE_INDEX.get(tok)
-        if j is not None:
-            whole[j] += 1
-            if pos < n_lead:
-                lead[j] = 1
-    layout = [len(_QA_HEAD.findall(text)), len(_QUESTION_LINE.findall(text))]
-    # log1p everywhere: a second mention adds less than the first, and no count dwarfs the rest.
-    return np.log1p(np.concatenate([lead, whole, _CUE_GROUP @ lead, _CUE_GROUP @ whole, layout]))
 
 
 class TopicClassifier(ClassifierMixin, BaseEstimator):
@@ -183,61 +110,41 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
 
     # -- features ---------------------------------------------------------------------------
 
-    def _docs(self, X: object) -> tuple[list[str], list[list[str]], list[list[str]], np.ndarray]:
-        """Clean texts, their word n-grams, their lead's word n-grams and cue rows (one jieba pass each)."""
-        texts = _check_texts(X)
-        clean = [normalize_text(t) for t in texts] if self.normalize else texts
-        lo, hi = self.word_ngram_range
-        words, leads, cues = [], [], []
-        for text in clean:
-            tokens, n_lead = tokenize_lead(text, self.lead_chars)
-            words.append(_ngrams(tokens, lo, hi))
-            leads.append(_ngrams(tokens[:n_lead], lo, hi) if self.title_weight else [])
-            if self.cue_weight:
-                cues.append(_cue_row(text, tokens, n_lead))
-        return clean, words, leads, np.array(cues)
-
-    def _vectorizer(self, analyzer: object = _identity, **kw: object) -> TfidfVectorizer:
-        return TfidfVectorizer(
-            analyzer=analyzer, min_df=self.min_df, max_features=self.max_features,
-            sublinear_tf=self.sublinear_tf, dtype=np.float64, **kw,
+    def _spec(self) -> FeatureSpec:
+        return FeatureSpec(
+            word_ngram_range=tuple(self.word_ngram_range),
+            char_ngram_range=tuple(self.char_ngram_range) if self.char_ngram_range else None,
+            lead_chars=self.lead_chars, lead=bool(self.title_weight), cues=bool(self.cue_weight),
         )
 
-    def _features(self, X: object, fit: bool = False) -> sp.csr_matrix:
-        clean, words, leads, cues = self._docs(X)
-        inputs = {"word": words, "lead": leads, "char": clean}
-        if fit:
-            self.vectorizers_ = []
-            specs = [("word", self._vectorizer(), 1.0)]
-            if self.title_weight:
-                specs.append(("lead", self._vectorizer(), float(self.title_weight)))
-            if self.char_ngram_range:
-                specs.append(("char", self._vectorizer("char", ngram_range=tuple(self.char_ngram_range)), 1.0))
-            blocks = []
-            for name, vec, weight in specs:
-                try:
-                    m = vec.fit_transform(inputs[name])
-                except ValueError:  # empty vocabulary (e.g. no lead word reaches min_df): no block
-                    continue
-                self.vectorizers_.append((name, vec, weight))
-                blocks.append(m * weight)
-            if not blocks:
-                raise InputError("X: no term occurs often enough to learn from (too little text?)")
-        else:
-            blocks = [vec.transform(inputs[name]) * weight for name, vec, weight in self.vectorizers_]
-        if self.cue_weight:
-            blocks.append(sp.csr_matrix(cues * (self.cue_weight / _CUE_SCALE)))
-        return sp.hstack(blocks, format="csr")
+    def _clean(self, X: object) -> list[str]:
+        texts = check_texts(X)
+        return [normalize_text(t) for t in texts] if self.normalize else texts
 
-    def _feature_names(self) -> list[str]:
-        """Names of the tf-idf features (the cue block follows them)."""
-        names: list[str] = []
-        for _, vec, _ in self.vectorizers_:
-            block = [""] * len(vec.vocabulary_)
-            for term, j in vec.vocabulary_.items():
-                block[j] = term
-            names.extend(block)
-        return names
+    def _fit_features(self, texts: list[str]) -> tuple[sp.csr_matrix, list[TfidfBlock]]:
+        """Learn the tf-idf blocks on ``texts`` and return their training matrix."""
+        docs = [self._spec().documents(t) for t in texts]
+        specs = [("word", 1.0)]
+        if self.title_weight:
+            specs.append(("lead", float(self.title_weight)))
+        if self.char_ngram_range:
+            specs.append(("char", 1.0))
+        self.vectorizers_, blocks, mats = [], [], []
+        for name, weight in specs:
+            vec = TfidfVectorizer(analyzer=identity, min_df=self.min_df, max_features=self.max_features,
+                                  sublinear_tf=self.sublinear_tf, dtype=np.float64)
+            try:
+                m = vec.fit_transform([d[name] for d in docs])
+            except ValueError:  # empty vocabulary (e.g. no lead word reaches min_df): no block
+                continue
+            self.vectorizers_.append((name, vec, weight))
+            blocks.append(TfidfBlock(name, dict(vec.vocabulary_), vec.idf_.copy(), weight, self.sublinear_tf))
+            mats.append(m * weight)
+        if not mats:
+            raise InputError("X: no term occurs often enough to learn from (too little text?)")
+        if self.cue_weight:
+            mats.append(sp.csr_matrix(np.array([d["cues"] for d in docs]) * (self.cue_weight / CUE_SCALE)))
+        return sp.hstack(mats, format="csr"), blocks
 
     # -- model ------------------------------------------------------------------------------
 
@@ -258,7 +165,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         lo, hi = self.word_ngram_range
         if not 1 <= lo <= hi:
             raise InputError(f"word_ngram_range: expected (min, max) with 1 <= min <= max, got {self.word_ngram_range!r}")
-        texts = _check_texts(X)
+        texts = self._clean(X)
         if y is None or isinstance(y, str):
             raise InputError(f"y: expected a sequence of {len(texts)} topics, got {y!r}")
         labels = np.asarray([str(v) for v in y])
@@ -272,7 +179,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         index = {c: i for i, c in enumerate(self.classes_)}
         codes = np.array([index[v] for v in labels])
 
-        features = self._features(texts, fit=True)
+        features, blocks = self._fit_features(texts)
         base = self._base()
         min_count = int(np.bincount(codes).min())
         folds = min(self.calibration_cv, min_count)
@@ -288,95 +195,57 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         else:
             self.estimator_ = base.fit(features, codes)
             self.linear_ = self.estimator_
+        self.scorer_ = TopicScorer(
+            classes=self.classes_, spec=self._spec(), blocks=blocks,
+            members=_members(self.estimator_, len(self.classes_)),
+            explainer=_members(self.linear_, len(self.classes_))[0],
+            cue_scale=self.cue_weight / CUE_SCALE,
+        )
         return self
 
     def decision_function(self, X: Sequence[str]) -> np.ndarray:
         """Linear scores, one column per class in ``classes_`` order."""
-        check_is_fitted(self, "estimator_")
-        scores = self.linear_.decision_function(self._features(X))
-        if scores.ndim == 1:  # binary: sklearn returns the positive class score only
-            scores = np.column_stack([-scores, scores])
-        return scores
-
-    def _proba(self, features: sp.csr_matrix) -> np.ndarray:
-        if hasattr(self.estimator_, "predict_proba"):
-            return self.estimator_.predict_proba(features)
-        scores = self.estimator_.decision_function(features)
-        if scores.ndim == 1:
-            scores = np.column_stack([-scores, scores])
-        scores = scores - scores.max(axis=1, keepdims=True)
-        e = np.exp(scores)
-        return e / e.sum(axis=1, keepdims=True)
+        check_is_fitted(self, "scorer_")
+        return self.scorer_.decision_function(self._clean(X))
 
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
         """Topic probabilities, shape (n, len(classes_)), columns in ``classes_`` order."""
-        check_is_fitted(self, "estimator_")
-        return self._proba(self._features(X))
+        check_is_fitted(self, "scorer_")
+        return self.scorer_.predict_proba(self._clean(X))
 
     def predict(self, X: Sequence[str]) -> np.ndarray:
         """The most probable topic of each text."""
-        check_is_fitted(self, "estimator_")
+        check_is_fitted(self, "scorer_")
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
     def explain(self, text: str, k: int = 10) -> list[tuple[str, float]]:
-        """The ``k`` terms of ``text`` that pushed its predicted topic most (tf-idf × coefficient).
-
-        Every term is a string of the clean text: a topic-wide cue feature (how many cue
-        words of a topic, how many 问/答 lines) is shared out among the words that fired it.
-        """
-        check_is_fitted(self, "estimator_")
+        """The ``k`` strings of ``text`` that pushed its predicted topic most (tf-idf × coefficient)."""
+        check_is_fitted(self, "scorer_")
         if not isinstance(text, str):
             raise InputError(f"text: expected str, got {type(text).__name__}")
-        clean = normalize_text(text) if self.normalize else text
-        x = self._features([clean])  # normalize() is idempotent: clean text passes through unchanged
-        cls = int(np.argmax(self._proba(x)[0]))
-        coef = self.linear_.coef_
-        row = coef[cls] if coef.shape[0] > 1 else (coef[0] if cls == 1 else -coef[0])
-        contrib = x.toarray()[0] * row
-        names = self._feature_names()
-        totals: dict[str, float] = {}
+        return self.scorer_.explain(self._clean([text])[0], k=k)
 
-        def add(term: str, value: float) -> None:
-            totals[term] = totals.get(term, 0.0) + value
 
-        for j, name in enumerate(names):  # word, lead and char features of one string add up
-            if contrib[j]:
-                surface = name.replace(" ", "")
-                if surface in clean or " " not in name:
-                    add(surface, float(contrib[j]))
-                else:  # an n-gram bridging dropped punctuation or stopwords: shared among its words
-                    words = name.split(" ")
-                    for word in words:
-                        add(word, float(contrib[j]) / len(words))
-        if self.cue_weight:
-            self._explain_cues(clean, contrib[len(names):], add)
-        ranked = sorted(((t, v) for t, v in totals.items() if v > 0), key=lambda kv: -kv[1])
-        return ranked[:k]
-
-    def _explain_cues(self, clean: str, contrib: np.ndarray, add) -> None:
-        """Share the cue block's contributions out among the cue words and layout marks of ``clean``."""
-        terms = list(_CUE_INDEX)
-        n, g = len(terms), len(CUES)
-        tokens, n_lead = tokenize_lead(clean, self.lead_chars)
-        whole = dict.fromkeys(terms, 0)
-        lead = set()
-        for pos, tok in enumerate(tokens):
-            if tok in whole:
-                whole[tok] += 1
-                if pos < n_lead:
-                    lead.add(tok)
-        for j, term in enumerate(terms):
-            add(term, float(contrib[j] + contrib[n + j]))
-        for gi, members in enumerate(CUES.values()):
-            for weights, value in ((dict.fromkeys((m for m in members if m in lead), 1), contrib[2 * n + gi]),
-                                   ({m: whole[m] for m in members if whole[m]}, contrib[2 * n + g + gi])):
-                total = sum(weights.values())
-                for term, w in weights.items():
-                    add(term, float(value) * w / total)
-        for found, value in ((_QA_HEAD.findall(clean), contrib[2 * n + 2 * g]),
-                             (_QUESTION_LINE.findall(clean), contrib[2 * n + 2 * g + 1])):
-            for mark in found:
-                add(mark.strip(), float(value) / len(found))
+def _members(estimator: object, n_classes: int) -> list[LinearMember]:
+    """The linear members of a fitted model, as numpy state (see ``scoring.LinearMember``)."""
+    calibrated = getattr(estimator, "calibrated_classifiers_", None)
+    if calibrated is not None:
+        members = []
+        for cc in calibrated:
+            base = cc.estimator
+            if cc.method == "sigmoid":
+                params = [(float(c.a_), float(c.b_)) for c in cc.calibrators]
+            else:
+                params = [(c.X_thresholds_.copy(), c.y_thresholds_.copy()) for c in cc.calibrators]
+            members.append(LinearMember(base.coef_.copy(), base.intercept_.copy(), cc.method, params,
+                                        [int(c) for c in base.classes_], n_classes))
+        return members
+    coef, intercept = estimator.coef_, np.asarray(estimator.intercept_, dtype=np.float64)
+    if coef.shape[0] == 1:  # binary: one score s; softmax over (-s/2, s/2) is expit(s) as in sklearn
+        half = 0.5 if isinstance(estimator, LogisticRegression) else 1.0
+        coef = np.vstack([-coef[0] * half, coef[0] * half])
+        intercept = np.array([-intercept[0] * half, intercept[0] * half])
+    return [LinearMember(np.array(coef, dtype=np.float64), intercept, n_classes=n_classes)]
 
 
 def _jieba_lcut(text: str) -> list[str]:

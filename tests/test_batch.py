@@ -41,7 +41,7 @@ class FakeModel:
 
 def _real_model_path():
     try:
-        from classifier.model import default_model_path
+        from classifier.predictor import default_model_path
     except ImportError:
         return None
     path = default_model_path()
@@ -391,7 +391,7 @@ def _property_model():
         if path is None:
             _MODEL_CACHE["m"] = FakeModel()
         else:
-            from classifier.model import load
+            from classifier.predictor import load
 
             _MODEL_CACHE["m"] = load(path)
     return _MODEL_CACHE["m"]

@@ -183,7 +183,7 @@ def test_explain_shares_layout_cues_out_to_marks_of_the_text(fitted: TopicClassi
 # -- bad input ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("X, y, match", [
-    ("一篇文章", ["other"], "sequence of texts"),
+    ("一篇文章", ["other"], "list of texts"),
     (["文章", 3], ["other", "symposium"], r"X\[1\]"),
     (["文章甲", "文章乙"], ["other"], "one per text"),
     (["文章甲", "文章乙"], ["other", "other"], "at least 2 topics"),
@@ -203,7 +203,7 @@ def test_bad_parameters_are_clear_errors(data) -> None:
 
 
 def test_bad_prediction_input_is_a_clear_error(fitted: TopicClassifier) -> None:
-    with pytest.raises(InputError, match="sequence of texts"):
+    with pytest.raises(InputError, match="list of texts"):
         fitted.predict("一篇文章")
     with pytest.raises(InputError, match=r"X\[0\]"):
         fitted.predict([None])
@@ -259,3 +259,27 @@ def test_every_cue_word_is_one_token() -> None:
 def test_empty_and_debris_only_texts_still_get_a_topic(fitted: TopicClassifier) -> None:
     proba = fitted.predict_proba(["", " ,。\n", "12345"])
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+
+
+@pytest.mark.parametrize("params", [{}, {"calibration": "sigmoid"}, {"calibration": "isotonic"},
+                                    {"model": "svm"}, {"char_ngram_range": (2, 3)}])
+def test_numpy_scorer_gives_the_probabilities_of_the_sklearn_model(params, tiny_records) -> None:
+    import scipy.sparse as sp
+
+    from classifier.scoring import CUE_SCALE
+
+    texts = [r["text"] for r in tiny_records]
+    model = TopicClassifier(normalize=False, min_df=1, calibration_cv=2, **params).fit(
+        texts, [r["topic"] for r in tiny_records])
+    docs = [model.scorer_.spec.documents(t) for t in texts]
+    mats = [vec.transform([d[name] for d in docs]) * w for name, vec, w in model.vectorizers_]
+    mats.append(sp.csr_matrix(np.array([d["cues"] for d in docs]) * (model.cue_weight / CUE_SCALE)))
+    features = sp.hstack(mats, format="csr")
+    if hasattr(model.estimator_, "predict_proba"):
+        expected = model.estimator_.predict_proba(features)
+    else:
+        s = model.estimator_.decision_function(features)
+        expected = np.exp(s - s.max(1, keepdims=True))
+        expected /= expected.sum(1, keepdims=True)
+    assert np.allclose(model.predict_proba(texts), expected, atol=1e-9)
+    assert np.allclose(model.decision_function(texts), model.linear_.decision_function(features), atol=1e-9)
