@@ -195,7 +195,7 @@ def evaluate(data: tuple[str, ...], model: str | None, cv: int | None, labels_cs
 @click.option("-m", "--model", type=click.Path(dir_okay=False), help="Model file (default: the shipped model).")
 def info(model: str | None) -> None:
     """Show a model's metadata: versions, labels, training data and cross-validated scores."""
-    from .model import default_model_path, load
+    from .predictor import default_model_path, load
 
     try:
         meta = load(model).metadata_
