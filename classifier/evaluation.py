@@ -866,7 +866,10 @@ def run_evaluation(data_paths: Sequence[str | Path] | str | Path, model: Any = N
     if cv is not None or train_paths is not None:
         if estimator is None and model is not None:
             fitted = load(model) if isinstance(model, (str, Path)) else model
-            estimator = clone(fitted)
+            # A scikit-learn model is refitted with its own parameters; a prediction-only
+            # Predictor (the shipped file) carries none, so a default ArticleClassifier is fitted.
+            if hasattr(fitted, "get_params"):
+                estimator = clone(fitted)
         estimator = estimator if estimator is not None else _default_estimator()
     common = dict(baselines=baselines, robustness=robustness, learning_curve=learning_curve,
                   n_bootstrap=n_bootstrap, seed=seed)

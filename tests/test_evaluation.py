@@ -428,6 +428,13 @@ def test_run_evaluation_cross_validates_files_and_writes_the_report(tmp_path):
         assert report["seed_loo"]["with_data"]["n"] == len(SEEDS)
 
 
+def test_run_evaluation_with_a_model_and_cv_refits_clones_of_that_model(tmp_path):
+    data = _write_jsonl(tmp_path / "data.jsonl", _corpus(16))
+    report = ev.run_evaluation(data, model=StubModel(sharpness=5.0).fit([], []), cv=2, loo_seeds=False,
+                               robustness=False, learning_curve=False, baselines=False, n_bootstrap=20)
+    assert report["setup"]["mode"] == "cv" and report["setup"]["estimator"] == "StubModel"
+
+
 def test_run_evaluation_tests_a_fitted_model_or_trains_on_a_and_tests_on_b(tmp_path):
     a = _write_jsonl(tmp_path / "a.jsonl", _corpus(20, seed=3))
     b = _write_jsonl(tmp_path / "b.jsonl", _corpus(12, seed=4))
