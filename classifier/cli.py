@@ -163,14 +163,21 @@ def train(data: tuple[str, ...], out: str, labels_csv: str | None, cv: int) -> N
 @click.option("-m", "--model", type=click.Path(dir_okay=False),
               help="Evaluate this fitted model on DATA (train-on-A/test-on-B).")
 @click.option("--cv", type=click.IntRange(min=2), help="Cross-validate a fresh model on DATA with K grouped folds.")
+@click.option("--train", "train_paths", multiple=True, type=click.Path(exists=True),
+              help="Fit a fresh model on this labeled data and test it on DATA (repeatable).")
 @click.option("--labels", "labels_csv", type=click.Path(exists=True, dir_okay=False),
               help="Labels CSV for folders of .txt files.")
 @click.option("--report", "report_dir", type=click.Path(file_okay=False),
               help="Write report.json, report.md and PNG plots to this folder.")
 @click.option("--robustness/--no-robustness", default=True, show_default=True, help="Perturbed-text figures.")
 @click.option("--learning-curve/--no-learning-curve", default=True, show_default=True, help="Score vs training size.")
-def evaluate(data: tuple[str, ...], model: str | None, cv: int | None, labels_csv: str | None,
-             report_dir: str | None, robustness: bool, learning_curve: bool) -> None:
+@click.option("--baselines/--no-baselines", default=True, show_default=True,
+              help="Keyword rules and textbook TF-IDF + LinearSVC on the same folds.")
+@click.option("--seed-loo/--no-seed-loo", default=True, show_default=True,
+              help="Leave-one-out over the seed articles (with --cv).")
+def evaluate(data: tuple[str, ...], model: str | None, cv: int | None, train_paths: tuple[str, ...],
+             labels_csv: str | None, report_dir: str | None, robustness: bool, learning_curve: bool,
+             baselines: bool, seed_loo: bool) -> None:
     """Accuracy, macro-F1, per-class figures and confusion matrices on labeled DATA.
 
     \b
@@ -178,12 +185,16 @@ def evaluate(data: tuple[str, ...], model: str | None, cv: int | None, labels_cs
       classifier evaluate ../shared/corpus/dev.jsonl --cv 5 --report out/
       classifier evaluate mydata.jsonl                # the shipped model on your data
       classifier evaluate seeds/ --labels labels/seeds.csv --model model.joblib
+      classifier evaluate seeds/ --train ../shared/corpus/dev.jsonl   # train on A, test on B
     """
+    if cv and train_paths:
+        raise click.UsageError("--cv and --train are two ways to evaluate: choose one")
     from .evaluation import format_summary, run_evaluation
 
     try:
         report = run_evaluation(list(data), model=model, cv=cv, labels_csv=labels_csv, report_dir=report_dir,
-                                robustness=robustness, learning_curve=learning_curve)
+                                robustness=robustness, learning_curve=learning_curve, baselines=baselines,
+                                loo_seeds=seed_loo, train_paths=list(train_paths) or None)
     except ClassifierError as exc:
         raise _fail(exc) from None
     click.echo(format_summary(report))

@@ -231,6 +231,8 @@ _IMAGE_MD = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
 _LINK_MD = re.compile(r"\[([^\]\n]*)\]\((?:https?://|/|\.{0,2}/?[\w\-]+/)[^)\n]*\)")
 _IMAGE_FILE = re.compile(r"^[\w\-. ()]{0,40}[. ](?:jpe?g|png|gif|webp|bmp|svg)$", re.IGNORECASE)
 _URL_LINE = re.compile(r"^(?:https?://|www\.)\S*$", re.IGNORECASE)
+_URL_IN_LINE = re.compile(r"https?://|www\.[\w-]+\.", re.IGNORECASE)
+_MAX_LINK_LINE = 60  # a line this short that carries a URL is a link or an advert, not body text
 _BREADCRUMB = re.compile(r"(?:当前|您的|您当前的|所在|现在)(?:位置|位置是)\s*[:>]")
 _CRUMB_SEP = re.compile(r"\s*(?:>>?|»|›|→)\s*")
 _FOOTER = re.compile(
@@ -300,7 +302,7 @@ def _is_widget_line(line: str) -> bool:
     """A short line made only of share / print / font-size / login widget words."""
     if len(line) > 40:
         return False
-    if len(line) <= 30 and ("扫一扫" in line or "二维码" in line):
+    if len(line) <= 30 and ("扫一扫" in line or "二维码" in line or "扫码" in line):
         return True
     return _WIDGETS.fullmatch(line) is not None
 
@@ -321,6 +323,8 @@ def _is_debris(line: str) -> bool:
     if not _WORDY.search(line):
         return True
     if line[0] in "hHwW" and _URL_LINE.match(line):
+        return True
+    if n <= _MAX_LINK_LINE and _URL_IN_LINE.search(line):
         return True
     if n <= 50 and _IMAGE_FILE.match(line):
         return True

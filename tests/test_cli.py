@@ -131,3 +131,17 @@ def test_python_m_classifier_predicts_as_a_real_process(repo_root):
     assert proc.returncode == 0, proc.stderr
     (record,) = _jsonl(proc.stdout)
     assert record["region"] == "江苏省"
+
+
+def test_evaluate_trains_on_a_and_tests_on_b(runner, tiny_jsonl, repo_root):
+    result = runner.invoke(main, ["evaluate", str(repo_root / "seeds"), "--train", str(tiny_jsonl),
+                                  "--no-robustness", "--no-learning-curve", "--no-baselines"])
+    assert result.exit_code == 0, result.output
+    assert "train on A, test on B" in result.output
+    assert "(n=5)" in result.output
+
+
+def test_evaluate_refuses_cv_and_train_together(runner, tiny_jsonl, repo_root):
+    result = runner.invoke(main, ["evaluate", str(repo_root / "seeds"), "--train", str(tiny_jsonl), "--cv", "3"])
+    assert result.exit_code == 2
+    assert "choose one" in result.output

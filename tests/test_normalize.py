@@ -274,3 +274,20 @@ def test_normalize_is_idempotent_on_the_dev_corpus():
             text = json.loads(line)["text"]
             once = normalize(text)
             assert normalize(once) == once
+
+
+@pytest.mark.parametrize("line", [
+    "【推广】点击领取免费资料 http://example.com/a",
+    "热门推荐:www.example-site.com 立即查看",
+    "本文链接://www.example.com/policy/1.html",
+    "扫码关注公众号,回复1获取更多资讯",
+])
+def test_short_link_and_advert_lines_are_dropped(line) -> None:
+    body = "全省义务教育优质均衡发展座谈会在镇江丹阳市召开。"
+    assert normalize(line + "\n" + body) == body
+
+
+def test_a_long_body_sentence_citing_a_url_is_kept() -> None:
+    body = ("各地要按照教育部印发的办法认真组织评估认定工作,具体要求详见教育部网站 http://www.moe.gov.cn 发布的通知,"
+            "并于年底前报送材料。")
+    assert "http://www.moe.gov.cn" in normalize(body)
