@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -259,6 +260,7 @@ def textbook_baseline() -> Pipeline:
     from sklearn.pipeline import Pipeline
     from sklearn.svm import LinearSVC
 
+    jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter on stderr
     return Pipeline([
         ("tfidf", TfidfVectorizer(tokenizer=_jieba_lcut, token_pattern=None)),
         ("svm", LinearSVC()),
