@@ -87,6 +87,8 @@ def predict(sources: tuple[str, ...], model: str | None, fmt: str | None, out: s
             summary = batch.run_batch(paths, out=out, fmt=fmt, model=model, jobs=jobs, resume=resume, quiet=quiet,
                                       explain=explain, dask=dask_address, text_column=text_column)
             n, errors = summary.records, summary.errors
+            if not quiet:
+                click.echo(str(summary), err=True)
     except ClassifierError as exc:
         raise _fail(exc) from None
     if errors:

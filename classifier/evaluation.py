@@ -818,6 +818,12 @@ def cross_validate_summary(estimator: Any, texts: Sequence[str], y: Sequence[Map
 # --------------------------------------------------------------------------------------
 
 def _repo_root() -> Path:
+    """The checkout holding ``seeds/`` and ``labels/seeds.csv``: the working folder or one of its
+    parents (an installed package is not inside the checkout), else the package's parent."""
+    cwd = Path.cwd().resolve()
+    for base in (cwd, *cwd.parents, Path(__file__).resolve().parent.parent):
+        if (base / "seeds").is_dir() and (base / "labels" / "seeds.csv").is_file():
+            return base
     return Path(__file__).resolve().parent.parent
 
 
