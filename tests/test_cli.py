@@ -44,7 +44,7 @@ def test_every_command_has_help_with_examples_or_a_description(runner, command):
 def test_predict_a_seed_file_writes_one_jsonl_record_when_piped(runner, repo_root):
     result = runner.invoke(main, ["predict", str(repo_root / SEED)])
     assert result.exit_code == 0, result.output
-    (record,) = _jsonl(result.output)
+    (record,) = _jsonl(result.stdout)
     assert set(PREDICTION_FIELDS) <= set(record)
     assert record["id"].endswith("000_ad498b8498174c2f.txt")
     assert (record["region"], record["city"], record["county"]) == ("江苏省", "镇江市", "丹阳市")
@@ -53,7 +53,7 @@ def test_predict_a_seed_file_writes_one_jsonl_record_when_piped(runner, repo_roo
 def test_predict_reads_stdin(runner):
     result = runner.invoke(main, ["predict", "-"], input="全省义务教育优质均衡发展座谈会在镇江丹阳市召开。\n")
     assert result.exit_code == 0, result.output
-    (record,) = _jsonl(result.output)
+    (record,) = _jsonl(result.stdout)
     assert record["region"] == "江苏省"
 
 
@@ -72,7 +72,7 @@ def test_predict_keeps_input_order_and_pass_through_columns(runner, tmp_path):
     src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
     result = runner.invoke(main, ["predict", str(src), "--jobs", "1"])
     assert result.exit_code == 0, result.output
-    out = _jsonl(result.output)
+    out = _jsonl(result.stdout)
     assert [(r["id"], r["source"]) for r in out] == [("b", "x"), ("a", "y")]
 
 
@@ -98,7 +98,7 @@ def test_train_writes_a_model_and_its_digest_that_predict_uses(runner, tiny_mode
     assert tiny_model.exists() and tiny_model.with_name(tiny_model.name + ".sha256").exists()
     result = runner.invoke(main, ["predict", str(repo_root / SEED), "--model", str(tiny_model)])
     assert result.exit_code == 0, result.output
-    assert _jsonl(result.output)[0]["region"] == "江苏省"
+    assert _jsonl(result.stdout)[0]["region"] == "江苏省"
 
 
 def test_train_rejects_an_unknown_topic_naming_the_line(runner, tmp_path):
