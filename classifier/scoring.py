@@ -78,7 +78,10 @@ def word_ngrams(tokens: Sequence[str], lo: int, hi: int) -> list[str]:
     """Word n-grams of ``tokens`` (joined by a space), for n in ``lo..hi``."""
     out = list(tokens) if lo <= 1 else []
     for n in range(max(lo, 2), hi + 1):
-        out.extend(" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+        if n == 2:
+            out.extend([f"{a} {b}" for a, b in zip(tokens, tokens[1:])])
+        else:
+            out.extend(" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
     return out
 
 

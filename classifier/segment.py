@@ -147,6 +147,21 @@ def _keep(token: str, stop: frozenset[str]) -> str | None:
     return token.lower()
 
 
+# jieba pieces repeat a lot: their kept form (or None) is remembered, up to a bound.
+_KEPT: dict[str, str | None] = {}
+_KEPT_MAX = 200_000
+
+
+def _kept(piece: str) -> str | None:
+    try:
+        return _KEPT[piece]
+    except KeyError:
+        tok = _keep(piece, stopwords())
+        if len(_KEPT) < _KEPT_MAX:
+            _KEPT[piece] = tok
+        return tok
+
+
 def cut(text: str) -> list[str]:
     """All jieba pieces of ``text`` (nothing dropped); their concatenation is ``text``."""
     if not isinstance(text, str):
@@ -156,23 +171,17 @@ def cut(text: str) -> list[str]:
 
 def tokenize(text: str) -> list[str]:
     """Tokens of clean ``text``: domain terms whole; stopwords, punctuation, space dropped; numbers → NUM_TOKEN."""
-    stop = stopwords()
-    out = []
-    for piece in cut(text):
-        tok = _keep(piece, stop)
-        if tok is not None:
-            out.append(tok)
-    return out
+    return [tok for tok in map(_kept, cut(text)) if tok is not None]
 
 
 def tokenize_lead(text: str, lead_chars: int) -> tuple[list[str], int]:
     """``tokenize(text)`` and how many of those tokens start within the first ``lead_chars`` characters."""
-    stop = stopwords()
     out: list[str] = []
     n_lead = 0
     pos = 0
+    kept = _KEPT
     for piece in cut(text):
-        tok = _keep(piece, stop)
+        tok = kept[piece] if piece in kept else _kept(piece)
         if tok is not None:
             out.append(tok)
             if pos < lead_chars:
