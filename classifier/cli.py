@@ -124,8 +124,9 @@ def _print_table(records: Iterable[dict[str, Any]], explain: bool) -> tuple[int,
     for r in rows:
         click.echo("  ".join(_pad(c, w) for c, w in zip(r, widths)).rstrip())
     for rid, rec in details:
-        terms = ", ".join(f"{t} ({w:+.2f})" for t, w in rec.get("topic_terms", []))
-        places = ", ".join(str(e.get("surface", e)) for e in rec.get("region_evidence", [])[:8])
+        why = rec.get("explain") or {}
+        terms = ", ".join(f"{t} ({w:+.2f})" for t, w in why.get("topic_terms", []))
+        places = ", ".join(str(e.get("surface", e)) for e in why.get("region_evidence", [])[:8])
         click.echo(f"\n{rid}\n  topic terms: {terms}\n  places: {places}")
     return len(rows), errors
 

@@ -145,3 +145,12 @@ def test_evaluate_refuses_cv_and_train_together(runner, tiny_jsonl, repo_root):
     result = runner.invoke(main, ["evaluate", str(repo_root / "seeds"), "--train", str(tiny_jsonl), "--cv", "3"])
     assert result.exit_code == 2
     assert "choose one" in result.output
+
+
+def test_predict_explain_lists_the_deciding_terms_and_places(runner, repo_root):
+    result = runner.invoke(main, ["predict", str(repo_root / SEED), "--format", "table", "--explain", "-j", "1"])
+    assert result.exit_code == 0, result.output
+    terms_line = next(line for line in result.output.splitlines() if "topic terms:" in line)
+    places_line = next(line for line in result.output.splitlines() if "places:" in line)
+    assert "座谈会" in terms_line
+    assert "丹阳市" in places_line
