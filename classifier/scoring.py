@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise, repeat
 from types import MappingProxyType
 
 import numpy as np
@@ -67,6 +68,22 @@ def cue_row(text: str, tokens: Sequence[str], n_lead: int) -> np.ndarray:
     layout = [len(_QA_HEAD.findall(text)), len(_QUESTION_LINE.findall(text))]
     # log1p everywhere: a second mention adds less than the first, and no count dwarfs the rest.
     return np.log1p(np.concatenate([lead, whole, _CUE_GROUP @ lead, _CUE_GROUP @ whole, layout]))
+
+
+_CUE_TERMS = frozenset(_CUE_INDEX)
+
+
+def _cue_row_counts(text: str, whole: Mapping[str, int], lead: Mapping[str, int]) -> np.ndarray:
+    """``cue_row`` from the token counts of the text and of its lead."""
+    n = len(_CUE_INDEX)
+    lead_row, whole_row = np.zeros(n), np.zeros(n)
+    for tok in whole.keys() & _CUE_TERMS:
+        whole_row[_CUE_INDEX[tok]] = whole[tok]
+    for tok in lead.keys() & _CUE_TERMS:
+        lead_row[_CUE_INDEX[tok]] = 1
+    questions = len(_QUESTION_LINE.findall(text)) if ("?" in text or "？" in text) else 0
+    layout = [len(_QA_HEAD.findall(text)), questions]
+    return np.log1p(np.concatenate([lead_row, whole_row, _CUE_GROUP @ lead_row, _CUE_GROUP @ whole_row, layout]))
 
 
 #: Length of a cue row (cue words in the lead and the text, per topic group, Q&A layout).
@@ -135,12 +152,17 @@ class TfidfBlock:
 
     def vector(self, terms: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Column indices and weighted tf-idf values of a document's ``terms``."""
-        vocab = self.vocabulary
-        counts = Counter(t for t in terms if t in vocab)
-        if not counts:
+        return self.vector_counts(Counter(terms))
+
+    def vector_counts(self, counts: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray]:
+        """``vector`` of a document given as term counts (in first-occurrence order)."""
+        n = len(counts)
+        cols = np.fromiter(map(self.vocabulary.get, counts, repeat(-1, n)), dtype=np.int64, count=n)
+        known = cols >= 0
+        if not known.any():
             return np.empty(0, dtype=np.int64), np.empty(0)
-        idx = np.fromiter((vocab[t] for t in counts), dtype=np.int64, count=len(counts))
-        tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        idx = cols[known]
+        tf = np.fromiter(counts.values(), dtype=np.float64, count=n)[known]
         if self.sublinear_tf:
             tf = np.log(tf) + 1.0
         val = tf * self.idf[idx]
@@ -204,7 +226,10 @@ class TopicScorer:
 
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Sparse feature vector (indices, values) of one clean text."""
-        docs = self.spec.documents(text)
+        spec = self.spec
+        if spec.word_ngram_range == (1, 2) and not spec.char_ngram_range and self._fast_blocks():
+            return self._vector_unibigram(text)
+        docs = spec.documents(text)
         parts = [b.vector(docs[b.name]) for b in self.blocks]
         idx = [p[0] + off for p, off in zip(parts, self.offsets)]
         val = [p[1] for p in parts]
@@ -215,7 +240,41 @@ class TopicScorer:
             val.append(row[nz])
         return np.concatenate(idx), np.concatenate(val)
 
+    def _fast_blocks(self) -> bool:
+        # The one-pass path below covers word and lead blocks of uni- and bigrams only.
+        return all(b.name == "word" or (b.name == "lead" and self.spec.lead) for b in self.blocks)
+
+    def _vector_unibigram(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """``vector`` for word/lead blocks of 1-2-grams, one counting pass per block.
+
+        Same terms, counts, column order and numpy arithmetic as ``FeatureSpec.documents``
+        followed by ``TfidfBlock.vector``, so the values are bit for bit the same.
+        """
+        spec = self.spec
+        tokens, n_lead = tokenize_lead(text, spec.lead_chars)
+        bigrams = list(map(" ".join, pairwise(tokens)))
+        # Token counts first, then bigrams: the first-occurrence order of word_ngrams.  Cue
+        # words hold no space, so their counts here are token counts.
+        whole = Counter(tokens)
+        whole.update(bigrams)
+        lead = Counter(tokens[:n_lead])
+        lead.update(bigrams[:max(n_lead - 1, 0)])
+        idx, val = [], []
+        for b, off in zip(self.blocks, self.offsets):
+            i, v = b.vector_counts(whole if b.name == "word" else lead)
+            idx.append(i + off)
+            val.append(v)
+        if spec.cues:
+            row = _cue_row_counts(text, whole, lead) * self.cue_scale
+            nz = np.flatnonzero(row)
+            idx.append(nz + self.n_tfidf)
+            val.append(row[nz])
+        return np.concatenate(idx), np.concatenate(val)
+
     def _proba(self, idx: np.ndarray, val: np.ndarray) -> np.ndarray:
+        if len(self.members) == 1:  # the mean of one row is that row, bit for bit
+            m = self.members[0]
+            return m.proba(m.scores(idx, val))
         return np.mean([m.proba(m.scores(idx, val)) for m in self.members], axis=0)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:

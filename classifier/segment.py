@@ -176,15 +176,18 @@ def tokenize(text: str) -> list[str]:
 
 def tokenize_lead(text: str, lead_chars: int) -> tuple[list[str], int]:
     """``tokenize(text)`` and how many of those tokens start within the first ``lead_chars`` characters."""
-    out: list[str] = []
-    n_lead = 0
-    pos = 0
+    pieces = cut(text)
     kept = _KEPT
-    for piece in cut(text):
-        tok = kept[piece] if piece in kept else _kept(piece)
-        if tok is not None:
-            out.append(tok)
-            if pos < lead_chars:
-                n_lead = len(out)
+    try:
+        mapped = list(map(kept.__getitem__, pieces))
+    except KeyError:
+        mapped = [kept[piece] if piece in kept else _kept(piece) for piece in pieces]
+    n_start = pos = 0  # pieces that start within the lead
+    for piece in pieces:
+        if pos >= lead_chars:
+            break
         pos += len(piece)
-    return out, n_lead
+        n_start += 1
+    head = mapped[:n_start]
+    # Kept tokens are never empty (they hold a word character), so filter(None) drops only None.
+    return list(filter(None, mapped)), len(head) - head.count(None)
