@@ -2,7 +2,7 @@
 
 Both run on the same normalised texts (the ArticleClassifier normalises once and passes
 clean text, so the resolver runs with normalize=False); best of 3 passes; jieba's and the
-place automaton's one-off loading are excluded.  Prints both times and their ratio (the
+place table's one-off loading are excluded.  Prints both times and their ratio (the
 issue asks region to add at most 20% to the whole predict, of which jieba is the largest
 part), and the ratio to normalize + jieba, a lower bound of the rest of predict.
 
@@ -55,7 +55,7 @@ def main() -> None:
     seg = per_article(jieba.lcut, texts)
     norm = per_article(normalize, [r["text"] for r in rows])
     print(f"articles: {len(texts)}, mean length {sum(map(len, texts)) / len(texts):.0f} chars")
-    print(f"place table + automaton load (once per process): {build * 1000:.0f} ms")
+    print(f"place table + name index load (once per process): {build * 1000:.0f} ms")
     print(f"RegionResolver.predict per article: {region * 1000:.3f} ms")
     print(f"jieba.lcut per article:             {seg * 1000:.3f} ms")
     print(f"normalize per article:              {norm * 1000:.3f} ms")
