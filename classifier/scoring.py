@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise, repeat
+from itertools import repeat
 from types import MappingProxyType
 
 import numpy as np
@@ -55,34 +55,21 @@ _QA_HEAD = re.compile(r"^(?:问|答|记者|主持人|[QA])\s*(?:[:：]|$)", re.M
 _QUESTION_LINE = re.compile(r"[?？]\s*$", re.MULTILINE)
 
 
-def cue_row(text: str, tokens: Sequence[str], n_lead: int) -> np.ndarray:
-    """Cue features of one text: per cue word and per topic group, in the lead and in the text."""
-    n = len(_CUE_INDEX)
-    lead, whole = np.zeros(n), np.zeros(n)
-    for pos, tok in enumerate(tokens):
-        j = _CUE_INDEX.get(tok)
-        if j is not None:
-            whole[j] += 1
-            if pos < n_lead:
-                lead[j] = 1
-    layout = [len(_QA_HEAD.findall(text)), len(_QUESTION_LINE.findall(text))]
-    # log1p everywhere: a second mention adds less than the first, and no count dwarfs the rest.
-    return np.log1p(np.concatenate([lead, whole, _CUE_GROUP @ lead, _CUE_GROUP @ whole, layout]))
-
-
 _CUE_TERMS = frozenset(_CUE_INDEX)
 
 
-def _cue_row_counts(text: str, whole: Mapping[str, int], lead: Mapping[str, int]) -> np.ndarray:
-    """``cue_row`` from the token counts of the text and of its lead."""
+def cue_row(text: str, counts: Mapping[str, int], lead: Iterable[str]) -> np.ndarray:
+    """Cue features of one text from its token ``counts`` and its ``lead`` tokens: per cue
+    word and per topic group, in the lead and in the text, and the Q&A layout."""
     n = len(_CUE_INDEX)
     lead_row, whole_row = np.zeros(n), np.zeros(n)
-    for tok in whole.keys() & _CUE_TERMS:
-        whole_row[_CUE_INDEX[tok]] = whole[tok]
-    for tok in lead.keys() & _CUE_TERMS:
+    for tok in counts.keys() & _CUE_TERMS:
+        whole_row[_CUE_INDEX[tok]] = counts[tok]
+    for tok in _CUE_TERMS.intersection(lead):
         lead_row[_CUE_INDEX[tok]] = 1
     questions = len(_QUESTION_LINE.findall(text)) if ("?" in text or "？" in text) else 0
     layout = [len(_QA_HEAD.findall(text)), questions]
+    # log1p everywhere: a second mention adds less than the first, and no count dwarfs the rest.
     return np.log1p(np.concatenate([lead_row, whole_row, _CUE_GROUP @ lead_row, _CUE_GROUP @ whole_row, layout]))
 
 
@@ -136,7 +123,7 @@ class FeatureSpec:
         if self.char_ngram_range:
             docs["char"] = char_ngrams(text, *self.char_ngram_range)
         if self.cues:
-            docs["cues"] = cue_row(text, tokens, n_lead)
+            docs["cues"] = cue_row(text, Counter(tokens), tokens[:n_lead])
         return docs
 
 
@@ -226,46 +213,12 @@ class TopicScorer:
 
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Sparse feature vector (indices, values) of one clean text."""
-        spec = self.spec
-        if spec.word_ngram_range == (1, 2) and not spec.char_ngram_range and self._fast_blocks():
-            return self._vector_unibigram(text)
-        docs = spec.documents(text)
+        docs = self.spec.documents(text)
         parts = [b.vector(docs[b.name]) for b in self.blocks]
         idx = [p[0] + off for p, off in zip(parts, self.offsets)]
         val = [p[1] for p in parts]
         if self.spec.cues:
             row = docs["cues"] * self.cue_scale
-            nz = np.flatnonzero(row)
-            idx.append(nz + self.n_tfidf)
-            val.append(row[nz])
-        return np.concatenate(idx), np.concatenate(val)
-
-    def _fast_blocks(self) -> bool:
-        # The one-pass path below covers word and lead blocks of uni- and bigrams only.
-        return all(b.name == "word" or (b.name == "lead" and self.spec.lead) for b in self.blocks)
-
-    def _vector_unibigram(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """``vector`` for word/lead blocks of 1-2-grams, one counting pass per block.
-
-        Same terms, counts, column order and numpy arithmetic as ``FeatureSpec.documents``
-        followed by ``TfidfBlock.vector``, so the values are bit for bit the same.
-        """
-        spec = self.spec
-        tokens, n_lead = tokenize_lead(text, spec.lead_chars)
-        bigrams = list(map(" ".join, pairwise(tokens)))
-        # Token counts first, then bigrams: the first-occurrence order of word_ngrams.  Cue
-        # words hold no space, so their counts here are token counts.
-        whole = Counter(tokens)
-        whole.update(bigrams)
-        lead = Counter(tokens[:n_lead])
-        lead.update(bigrams[:max(n_lead - 1, 0)])
-        idx, val = [], []
-        for b, off in zip(self.blocks, self.offsets):
-            i, v = b.vector_counts(whole if b.name == "word" else lead)
-            idx.append(i + off)
-            val.append(v)
-        if spec.cues:
-            row = _cue_row_counts(text, whole, lead) * self.cue_scale
             nz = np.flatnonzero(row)
             idx.append(nz + self.n_tfidf)
             val.append(row[nz])

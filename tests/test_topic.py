@@ -285,15 +285,18 @@ def test_numpy_scorer_gives_the_probabilities_of_the_sklearn_model(params, tiny_
     assert np.allclose(model.decision_function(texts), model.linear_.decision_function(features), atol=1e-9)
 
 
-def test_one_pass_features_equal_the_general_feature_path(tiny_records) -> None:
+def test_feature_vector_equals_the_sklearn_training_features(tiny_records) -> None:
+    import scipy.sparse as sp
+
     texts = [r["text"] for r in tiny_records]
     model = TopicClassifier(normalize=False, min_df=1).fit(texts, [r["topic"] for r in tiny_records])
     scorer = model.scorer_
     for text in texts + ["问:进展如何?\n答:顺利。", ""]:
-        fast = scorer._vector_unibigram(text)
         docs = scorer.spec.documents(text)
-        parts = [b.vector(docs[b.name]) for b in scorer.blocks]
-        row = docs["cues"] * scorer.cue_scale
-        idx = np.concatenate([p[0] + off for p, off in zip(parts, scorer.offsets)] + [np.flatnonzero(row) + scorer.n_tfidf])
-        val = np.concatenate([p[1] for p in parts] + [row[np.flatnonzero(row)]])
-        assert np.array_equal(fast[0], idx) and np.array_equal(fast[1], val)
+        mats = [vec.transform([docs[name]]) * w for name, vec, w in model.vectorizers_]
+        mats.append(sp.csr_matrix(docs["cues"] * scorer.cue_scale))
+        expected = sp.hstack(mats, format="csr").toarray()[0]
+        idx, val = scorer.vector(text)
+        got = np.zeros_like(expected)
+        got[idx] = val
+        assert np.allclose(got, expected, rtol=0, atol=1e-12)
