@@ -45,35 +45,28 @@ class Predictor:
 
     def predict(self, X: Any) -> list[dict[str, Any]]:
         """One record per text: ``topic``, ``topic_proba`` and the region fields."""
-        clean = [normalize(t) for t in check_texts(X)]
+        return self._records([normalize(t) for t in check_texts(X)])
+
+    def _records(self, clean: list[str]) -> list[dict[str, Any]]:
         if not clean:
             return []
         probas = self.topic.predict_proba(clean)
         regions = self.region.predict(clean)
         names = [str(c) for c in self.classes_]
-        out = []
-        for best, proba, region in zip(probas.argmax(axis=1).tolist(), probas.tolist(), regions):
-            out.append({
+        return [
+            {
                 "topic": names[best],
                 "topic_proba": {c: round(p, 4) for c, p in zip(names, proba)},
                 **{k: region[k] for k in REGION_FIELDS},
-            })
-        return out
-
-    def _record(self, clean: str) -> dict[str, Any]:
-        proba = self.topic.predict_proba([clean])[0]
-        region = self.region.predict([clean])[0]
-        return {
-            "topic": str(self.classes_[int(np.argmax(proba))]),
-            "topic_proba": {str(c): round(float(p), 4) for c, p in zip(self.classes_, proba)},
-            **{k: region[k] for k in REGION_FIELDS},
-        }
+            }
+            for best, proba, region in zip(probas.argmax(axis=1).tolist(), probas.tolist(), regions)
+        ]
 
     def explain(self, text: str, k: int = 10) -> dict[str, Any]:
         """The prediction for one text, with the terms and place mentions that decided it."""
         clean = normalize(check_texts([text], "text")[0])
         return {
-            **self._record(clean),
+            **self._records([clean])[0],
             "topic_terms": [[term, round(w, 4)] for term, w in self.topic.explain(clean, k=k)],
             "region_evidence": self.region.explain(clean),
         }
