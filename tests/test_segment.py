@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import threading
+from pathlib import Path
 
 import jieba
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from classifier import segment
 from classifier.errors import InputError
+from classifier.normalize import normalize
 from classifier.segment import (
     NUM_TOKEN,
+    cut,
     domain_terms,
     get_tokenizer,
     stopwords,
@@ -104,3 +110,34 @@ def test_the_global_jieba_is_left_untouched() -> None:
     get_tokenizer()
     assert get_tokenizer() is not jieba.dt
     assert "学前教育普及普惠" not in jieba.dt.FREQ
+
+
+def _jieba_cut(text: str) -> list[str]:
+    return get_tokenizer().lcut(text, HMM=False)
+
+
+def test_cut_gives_jiebas_pieces_on_every_corpus_article(corpus_path: Path) -> None:
+    with open(corpus_path, encoding="utf-8") as fh:
+        raw = [json.loads(line)["text"] for line in fh if line.strip()]
+    for text in raw + [normalize(t) for t in raw]:
+        assert cut(text) == _jieba_cut(text)
+
+
+# Dictionary words and their pieces, Latin letters, digits, jieba's block symbols, space and
+# punctuation: the places where the word graph, the ties and the block rules matter.
+_ALPHABET = st.sampled_from(list("义务教育优质均衡发展督导评估反馈会座谈省市县区中华人民共和国学校")
+                            + list("abcXYZ0189+#&._%-é０１Ⅱ，。、 \t\r\n") + ["\r\n"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_ALPHABET, max_size=40).map("".join))
+def test_cut_gives_jiebas_pieces_on_arbitrary_text(text: str) -> None:
+    assert cut(text) == _jieba_cut(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=60))
+def test_cut_pieces_put_back_together_are_the_text(text: str) -> None:
+    pieces = cut(text)
+    assert "".join(pieces) == text
+    assert pieces == _jieba_cut(text)
