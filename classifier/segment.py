@@ -232,12 +232,13 @@ def cut(text: str) -> list[str]:
     if _TOKENIZER is None:
         get_tokenizer()
     out: list[str] = []
-    for block in _HAN.split(text):
-        if not block:
-            continue
-        if _HAN.match(block):
+    # split() with a group alternates text between runs (even places) and the runs (odd).
+    for i, block in enumerate(_HAN.split(text)):
+        if i & 1:
             _cut_block(block, out)
-        else:
+        elif len(block) == 1:  # mostly one punctuation mark: one piece, space or not
+            out.append(block)
+        elif block:
             for part in _SKIP.split(block):
                 if _SKIP.match(part):
                     out.append(part)
