@@ -193,6 +193,16 @@ def bench_predict(src: Path, out: Path, model, jobs: int) -> tuple[float, float]
     return summary.records / summary.seconds, summary.records / cpu.seconds
 
 
+def add_ratios(r: dict, floor: dict) -> None:
+    """Add to ``r`` (jobs=1 and jobs=2 rates) its ratios to the segmenters' rates in ``floor``."""
+    r["ratio_to_jieba"] = r["jobs1_per_s"] / floor["jieba_per_s"]
+    r["cpu_ratio_to_jieba"] = r["jobs1_per_cpu_s"] / floor["jieba_per_cpu_s"]
+    r["ratio_to_segmenter"] = r["jobs1_per_s"] / floor["segment_per_s"]
+    r["speedup_jobs2"] = r["jobs2_per_s"] / r["jobs1_per_s"]
+    # what 2 idle cores would give if the CPU work spreads evenly over them
+    r["cpu_speedup_jobs2"] = 2 * r["jobs2_per_cpu_s"] / r["jobs1_per_cpu_s"]
+
+
 def throughput_rounds(results: dict, src: Path, texts: list[str], model, rounds: int, tmp: Path) -> None:
     """Our throughputs and jieba's, measured in interleaved rounds; medians into ``results``.
 
@@ -206,12 +216,7 @@ def throughput_rounds(results: dict, src: Path, texts: list[str], model, rounds:
         row["jieba_per_s"], row["jieba_per_cpu_s"], row["segment_per_s"], row["segment_per_cpu_s"] = bench_jieba(texts)
         for jobs in (1, 2):
             row[f"jobs{jobs}_per_s"], row[f"jobs{jobs}_per_cpu_s"] = bench_predict(src, tmp / "out.jsonl", model, jobs)
-        row["ratio_to_jieba"] = row["jobs1_per_s"] / row["jieba_per_s"]
-        row["cpu_ratio_to_jieba"] = row["jobs1_per_cpu_s"] / row["jieba_per_cpu_s"]
-        row["ratio_to_segmenter"] = row["jobs1_per_s"] / row["segment_per_s"]
-        row["speedup_jobs2"] = row["jobs2_per_s"] / row["jobs1_per_s"]
-        # what 2 idle cores would give if the CPU work spreads evenly over them
-        row["cpu_speedup_jobs2"] = 2 * row["jobs2_per_cpu_s"] / row["jobs1_per_cpu_s"]
+        add_ratios(row, row)
         per_round.append(row)
         log(f"round {r}: jieba alone {row['jieba_per_s']:,.0f}/s, our segmenter alone {row['segment_per_s']:,.0f}/s, "
             f"ours jobs=1 {row['jobs1_per_s']:,.0f}/s ({row['jobs1_per_cpu_s']:,.0f} per CPU s), "
@@ -429,11 +434,7 @@ def main() -> None:
                         src, tmp / "out.jsonl", BaselineModel(pipe), jobs)
                     log(f"baseline, jobs={jobs}: {base[f'jobs{jobs}_per_s']:,.0f} articles/s "
                         f"({base[f'jobs{jobs}_per_cpu_s']:,.0f} per CPU second, all processes) {load()}")
-                base["ratio_to_jieba"] = base["jobs1_per_s"] / results["jieba_per_s"]
-                base["cpu_ratio_to_jieba"] = base["jobs1_per_cpu_s"] / results["jieba_per_cpu_s"]
-                base["ratio_to_segmenter"] = base["jobs1_per_s"] / results["segment_per_s"]
-                base["speedup_jobs2"] = base["jobs2_per_s"] / base["jobs1_per_s"]
-                base["cpu_speedup_jobs2"] = 2 * base["jobs2_per_cpu_s"] / base["jobs1_per_cpu_s"]
+                add_ratios(base, results)
             src.unlink()
 
         if "coldstart" in parts:
