@@ -85,9 +85,22 @@ def test_tokenize_lead_counts_the_tokens_that_start_in_the_lead() -> None:
     assert tokenize_lead(text, 10_000)[1] == len(tokens)
 
 
-def test_the_tokenizer_is_built_once_and_reused() -> None:
-    assert get_tokenizer() is get_tokenizer()
+def test_the_dictionary_loads_once_and_is_reused() -> None:
+    cut("学校")
+    assert segment.dictionary() is segment.dictionary()
     assert segment.init_seconds is not None
+    assert get_tokenizer() is get_tokenizer()
+
+
+def test_concurrent_first_use_loads_one_dictionary(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(segment, "_DICTIONARY", None)
+    got: list[object] = []
+    threads = [threading.Thread(target=lambda: got.append(segment.dictionary())) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(got) == 4 and all(g is got[0] for g in got)
 
 
 def test_concurrent_first_use_builds_one_tokenizer(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -102,8 +115,30 @@ def test_concurrent_first_use_builds_one_tokenizer(monkeypatch: pytest.MonkeyPat
 
 
 def test_dictionary_cache_is_written_for_the_next_process() -> None:
-    get_tokenizer()
+    cut("学校")
     assert segment._cache_path().is_file()
+
+
+def test_the_cached_dictionary_is_the_built_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "dict.cache"
+    monkeypatch.setattr(segment, "_cache_path", lambda: path)
+    monkeypatch.setattr(segment, "_DICTIONARY", None)
+    built = segment.dictionary()  # no cache yet: built from jieba's, then written
+    assert path.is_file()
+    monkeypatch.setattr(segment, "_DICTIONARY", None)
+    assert segment.dictionary() == built
+
+
+@pytest.mark.parametrize("content", [b"", b"not marshal", b"\xe9\x00\x00\x00\x00"])
+def test_a_damaged_cache_is_rebuilt_not_trusted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                content: bytes) -> None:
+    path = tmp_path / "dict.cache"
+    path.write_bytes(content)
+    monkeypatch.setattr(segment, "_cache_path", lambda: path)
+    monkeypatch.setattr(segment, "_DICTIONARY", None)
+    logp, unknown = segment.dictionary()
+    assert logp["学校"] is not None and unknown < 0
+    assert cut("义务教育优质均衡") == _jieba_cut("义务教育优质均衡")
 
 
 def test_the_global_jieba_is_left_untouched() -> None:
