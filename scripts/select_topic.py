@@ -100,11 +100,11 @@ def speed(texts: list[str], topics: list[str], runs: int = 5) -> None:
     """Print predict time per article (raw text in, normalising included) against jieba.lcut alone."""
     import jieba
 
-    from classifier.segment import get_tokenizer
+    from classifier.segment import dictionary
 
     model = TopicClassifier().fit(texts, topics)
     jieba.lcut("预热")  # both tokenizers loaded before timing
-    get_tokenizer()
+    dictionary()
 
     def best(fn) -> float:
         times = []
