@@ -218,5 +218,43 @@ def info(model: str | None) -> None:
     click.echo(json.dumps({"path": str(model or default_model_path()), **meta}, ensure_ascii=False, indent=2))
 
 
+@main.command()
+@click.argument("sources", nargs=-1, required=True, type=click.Path(allow_dash=True))
+@click.option("-m", "--model", type=click.Path(exists=True, dir_okay=False), help="Model file (default: the shipped model).")
+@click.option("-n", "count", type=click.IntRange(min=1), default=50, show_default=True, help="How many articles.")
+@click.option("-o", "--out", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+              help="Write the queue (JSONL) here, atomically (default: stdout).")
+@click.option("--labels", type=click.Path(dir_okay=False),
+              help="A labels file (from `classifier review`): its articles and their near-duplicates are left out.")
+def suggest(sources: tuple[str, ...], model: str | None, count: int, out: str, labels: str | None) -> None:
+    """The articles worth labeling first: the review app's teach order, as JSONL.
+
+    Most uncertain first (margin between the two best topics, region confidence), without
+    near-duplicates of articles already labeled or already in the queue.
+
+    \b
+    Examples:
+      classifier suggest scraped/ -n 50 --out queue.jsonl
+      classifier suggest dump.jsonl --labels labels.jsonl -n 20
+    """
+    from .predictor import load
+    from .review import read_inputs
+    from .review import suggest as rank
+
+    try:
+        queue = rank(read_inputs(list(sources)), load(model), n=count, labels=labels)
+    except ClassifierError as exc:
+        raise _fail(exc) from None
+    lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in queue)
+    if out == "-":
+        click.echo(lines, nl=False)
+    else:
+        from .io import atomic_write
+
+        with atomic_write(out) as fh:
+            fh.write(lines)
+        click.echo(f"{len(queue)} articles -> {out}", err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
