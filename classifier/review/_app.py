@@ -133,7 +133,7 @@ class RetrainJob:
             model = await loop.run_in_executor(None, load, self.out)
             await loop.run_in_executor(None, session.set_model, model, model_version(self.out))
             self.status = {**self.status, "state": "done", **result, "model_version": session.version}
-        except Exception as exc:  # shown on the page; the app keeps going with the old model
+        except Exception as exc:  # noqa: BLE001 -- shown on the page; the app keeps going with the old model
             self.status = {**self.status, "state": "failed", "error": f"{type(exc).__name__}: {exc}"}
 
     def shutdown(self) -> None:
@@ -170,7 +170,7 @@ def create_app(session: Session, *, token: str | None = None, hosts: Sequence[st
         except ValueError:
             data = None
         if not isinstance(data, dict):
-            raise ValueError("expected a JSON object")
+            raise ValueError("expected a JSON object")  # noqa: TRY004 -- a bad request body, answered with 400
         return data
 
     def index_of(data: dict[str, Any]) -> int:
@@ -278,6 +278,7 @@ def run_review(sources: Sequence[str | Path], *, model: str | Path | None = None
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
+    sock.listen(128)  # connections wait in the backlog until the server accepts them
     port = sock.getsockname()[1]
     hosts = [host] if ":" not in host else [f"[{host}]"]
     app, token = create_app(session, hosts=hosts, base=base, new_model=Path(new_model) if new_model else None,

@@ -37,7 +37,7 @@ function message(text, ok) {
 function highlighted(text, article) {
   const marks = new Array(text.length).fill("");
   for (const [term, weight] of article.topic_terms || []) {
-    if (!term || weight <= 0) continue;
+    if (!term || term.length < 2 || weight <= 0) continue;  // one-character terms would mark half the text
     let at = text.indexOf(term);
     while (at >= 0) {
       for (let i = at; i < at + term.length; i++) if (!marks[i]) marks[i] = "term";
