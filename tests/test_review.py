@@ -185,3 +185,62 @@ def test_suggest_writes_a_ranked_queue_without_labeled_articles(tmp_path, tiny_j
     assert tiny_records[0]["id"] not in {q["id"] for q in queue}
     u = [q["uncertainty"] for q in queue]
     assert u == sorted(u, reverse=True)
+
+
+# ---------------------------------------------------------------- session, audit figures, retraining
+
+
+def test_audit_figures_compare_audit_labels_with_the_predictions_made_then(model, tiny_records, tmp_path):
+    from classifier.review._session import Session
+
+    session = Session(tiny_records, model, LabelStore(tmp_path / "labels.jsonl"))
+    session.set_mode("audit")
+    truth = []
+    for k in range(4):
+        i = session.next_index()
+        pred = session.scored[i].prediction
+        topic = pred["topic"] if k % 2 == 0 else next(t for t in ("other", "symposium") if t != pred["topic"])
+        session.decide(i, {"topic": topic, "region": pred["region"], "city": "", "county": ""})
+        truth.append(topic == pred["topic"])
+    session.set_mode("teach")
+    session.decide(session.next_index(), {"topic": "other", "region": "全国"})  # not an audit label
+    (fig,) = session.stats()["audit"]
+    assert fig["n"] == 4 and fig["current"]
+    assert fig["topic_accuracy"] == sum(truth) / 4 and fig["region_accuracy"] == 1.0
+    lo, hi = fig["topic_accuracy_ci"]
+    assert lo <= fig["topic_accuracy"] <= hi
+    assert sum(map(sum, fig["confusion"]["matrix"])) == 4
+
+
+def test_a_restarted_session_offers_the_same_queue_without_the_decided(model, tiny_records, tmp_path):
+    from classifier.review._session import Session
+
+    path = tmp_path / "labels.jsonl"
+    first = Session(tiny_records, model, LabelStore(path))
+    order = list(first.queues["teach"])
+    for _ in range(3):
+        i = first.next_index()
+        first.decide(i, {"topic": "other", "region": "全国"})
+    again = Session(tiny_records, model, LabelStore(path))
+    assert again.next_index() == order[3]
+
+
+def test_labels_replace_the_base_record_of_the_same_article(tiny_jsonl, tiny_records, tmp_path):
+    from classifier.review._retrain import training_records
+
+    labels = tmp_path / "labels.jsonl"
+    LabelStore(labels).append({**tiny_records[0], "id": "renamed", "topic": "other", "model_version": "x",
+                               "mode": "teach"})
+    records, n_base, n_labels = training_records([tiny_jsonl], labels)
+    assert (n_base, n_labels) == (len(tiny_records) - 1, 1)
+    same = [r for r in records if r["text"] == tiny_records[0]["text"]]
+    assert [r["topic"] for r in same] == ["other"]
+
+
+def test_retraining_never_writes_over_the_shipped_model(tiny_jsonl, tmp_path):
+    from classifier.errors import InputError
+    from classifier.predictor import default_model_path
+    from classifier.review._retrain import retrain
+
+    with pytest.raises(InputError, match="shipped model"):
+        retrain([tiny_jsonl], tmp_path / "labels.jsonl", default_model_path())

@@ -141,7 +141,7 @@ class RetrainJob:
             self.pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _retrain_job(base: list[str], labels: str, out: str, cv: int) -> dict[str, Any]:
+def _retrain_job(base: list[str | Path], labels: str, out: str, cv: int) -> dict[str, Any]:
     return retrain(base, labels, out, cv=cv)
 
 

@@ -196,7 +196,7 @@ class Session:
         for r in latest:
             if r.get("mode") == "audit" and r.get("model_topic") in TOPICS:
                 by_version.setdefault(str(r.get("model_version", "")), []).append(r)
-        out = []
+        out: list[dict[str, Any]] = []
         for version, rows in by_version.items():
             t_hits = [r["topic"] == r["model_topic"] for r in rows]
             r_hits = [r["region"] == r.get("model_region") for r in rows]
