@@ -29,10 +29,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from classifier import ArticleClassifier, read_labeled  # noqa: E402
-from classifier.evaluation import grouped_folds, near_duplicate_groups  # noqa: E402
-from classifier.labels import TOPICS  # noqa: E402
-from classifier.review import score_texts, teach_order  # noqa: E402
+from classifier import ArticleClassifier, read_labeled
+from classifier.evaluation import grouped_folds, near_duplicate_groups
+from classifier.labels import TOPICS
+from classifier.review import score_texts, teach_order
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "dev.jsonl"
 OUT = ROOT / "benchmarks" / "results"
