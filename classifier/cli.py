@@ -237,7 +237,7 @@ def suggest(sources: tuple[str, ...], model: str | None, count: int, out: str, l
       classifier suggest scraped/ -n 50 --out queue.jsonl
       classifier suggest dump.jsonl --labels labels.jsonl -n 20
     """
-    from .predictor import load
+    from . import load
     from .review import read_inputs
     from .review import suggest as rank
 

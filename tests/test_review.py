@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+import classifier
 from classifier.cli import main
-from classifier.io import read_labeled
 from classifier.review import (
     LabelStore,
     NearDuplicates,
@@ -59,7 +60,7 @@ def test_the_labels_file_is_training_data_as_it_is(tmp_path):
     store = LabelStore(path)
     store.append(_decision(0))
     store.append({**_decision(1, "progress_qa"), "region": "全国", "city": "", "county": ""})
-    records = read_labeled(path)
+    records = classifier.read_labeled(path)
     assert [(r["topic"], r["region"]) for r in records] == [("symposium", "江苏省"), ("progress_qa", "全国")]
 
 
@@ -239,8 +240,8 @@ def test_labels_replace_the_base_record_of_the_same_article(tiny_jsonl, tiny_rec
 
 def test_retraining_never_writes_over_the_shipped_model(tiny_jsonl, tmp_path):
     from classifier.errors import InputError
-    from classifier.predictor import default_model_path
     from classifier.review._retrain import retrain
 
+    shipped = Path(classifier.__file__).parent / "data" / "model.joblib"
     with pytest.raises(InputError, match="shipped model"):
-        retrain([tiny_jsonl], tmp_path / "labels.jsonl", default_model_path())
+        retrain([tiny_jsonl], tmp_path / "labels.jsonl", shipped)

@@ -23,10 +23,10 @@ _LABEL_KEYS = ("topic", "region", "city", "county")
 
 def check_new_model_path(path: str | Path) -> Path:
     """``path`` as the place for a retrained model; InputError when it is the shipped model."""
-    from ..predictor import default_model_path
+    from ._session import shipped_model_path
 
     path = Path(path)
-    if path.resolve() == default_model_path().resolve():
+    if path.resolve() == shipped_model_path().resolve():
         raise InputError(f"{path}: is the shipped model; choose another path for the retrained model")
     if path.is_dir():
         raise InputError(f"{path}: is a folder; give a file name for the retrained model")

@@ -6,6 +6,7 @@ import hashlib
 import threading
 from collections import Counter
 from collections.abc import Sequence
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +20,15 @@ from ._store import MODES, LabelStore, fingerprint
 _LABEL_KEYS = ("topic", "region", "city", "county")
 
 
+def shipped_model_path() -> Path:
+    """The model file shipped inside the package."""
+    return Path(str(resources.files("classifier") / "data" / "model.joblib"))
+
+
 def model_version(path: str | Path | None) -> str:
     """First 12 hex digits of the model file's SHA-256 (the shipped model when ``path`` is None)."""
     if path is None:
-        from ..predictor import default_model_path
-
-        path = default_model_path()
+        path = shipped_model_path()
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
 
 
