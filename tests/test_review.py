@@ -245,3 +245,66 @@ def test_retraining_never_writes_over_the_shipped_model(tiny_jsonl, tmp_path):
     shipped = Path(classifier.__file__).parent / "data" / "model.joblib"
     with pytest.raises(InputError, match="shipped model"):
         retrain([tiny_jsonl], tmp_path / "labels.jsonl", shipped)
+
+
+# ---------------------------------------------------------------- the web app's guard (plain ASGI calls)
+
+
+def _call(app, method: str, path: str, headers: dict[str, str], body: bytes = b"") -> tuple[int, dict[str, str]]:
+    import asyncio
+
+    path, _, query = path.partition("?")
+    scope = {"type": "http", "method": method, "path": path, "raw_path": path.encode(), "query_string": query.encode(),
+             "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()], "http_version": "1.1",
+             "scheme": "http", "server": ("127.0.0.1", 8765), "client": ("127.0.0.1", 5000), "root_path": ""}
+    sent: list[dict] = []
+    chunks = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def receive():
+        return chunks.pop(0) if chunks else {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    return start["status"], {k.decode(): v.decode() for k, v in start.get("headers", [])}
+
+
+@pytest.fixture(scope="module")
+def guarded(model, tiny_records, tmp_path_factory):
+    from classifier.review._app import create_app
+    from classifier.review._session import Session
+
+    store = LabelStore(tmp_path_factory.mktemp("app") / "labels.jsonl")
+    app, token = create_app(Session(tiny_records, model, store), token="t0ken", port=8765)
+    return app, token
+
+
+def test_every_request_needs_the_token(guarded):
+    app, token = guarded
+    host = {"host": "127.0.0.1:8765"}
+    assert _call(app, "GET", "/api/next", host)[0] == 403
+    assert _call(app, "GET", "/api/next?token=wrong", host)[0] == 403
+    assert _call(app, "GET", "/static/app.js", host)[0] == 403
+    status, headers = _call(app, "GET", f"/?token={token}", host)
+    assert status == 303 and "HttpOnly" in headers["set-cookie"] and "SameSite=strict" in headers["set-cookie"]
+    cookie = headers["set-cookie"].split(";")[0]
+    status, headers = _call(app, "GET", "/api/next", {**host, "cookie": cookie})
+    assert status == 200 and "script-src 'self'" in headers["content-security-policy"]
+
+
+def test_a_foreign_host_name_is_refused_even_with_the_token(guarded):
+    app, token = guarded
+    assert _call(app, "GET", f"/api/next?token={token}", {"host": "evil.example:8765"})[0] == 403
+
+
+def test_posts_need_the_token_header_and_the_same_origin(guarded):
+    app, token = guarded
+    base = {"host": "127.0.0.1:8765", "cookie": f"classifier_review_8765={token}", "content-type": "application/json"}
+    body = json.dumps({"mode": "audit"}).encode()
+    assert _call(app, "POST", "/api/mode", base, body)[0] == 403  # a cross-site form sends the cookie only
+    with_header = {**base, "x-review-token": token}
+    assert _call(app, "POST", "/api/mode", {**with_header, "origin": "http://evil.example"}, body)[0] == 403
+    assert _call(app, "POST", "/api/mode", {**with_header, "sec-fetch-site": "cross-site"}, body)[0] == 403
+    assert _call(app, "POST", "/api/mode", {**with_header, "origin": "http://127.0.0.1:8765"}, body)[0] == 200

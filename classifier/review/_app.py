@@ -86,7 +86,7 @@ class TokenGuard:
         await self.app(scope, receive, send_with_headers)
 
     def _refuse(self, request: Request) -> str | None:
-        if request.headers.get("host", "") not in self.hosts:
+        if self.hosts and request.headers.get("host", "") not in self.hosts:
             return "unexpected Host header"
         if not (self._ok(request.query_params.get("token")) or self._ok(request.cookies.get(self.cookie))):
             return "open the address with the token that `classifier review` printed"
@@ -94,7 +94,7 @@ class TokenGuard:
             if not self._ok(request.headers.get(TOKEN_HEADER)):
                 return "missing request token header"
             origin = request.headers.get("origin")
-            if origin is not None and origin.split("://", 1)[-1] not in self.hosts:
+            if origin is not None and origin.split("://", 1)[-1] != request.headers.get("host"):
                 return "cross-origin request"
             if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
                 return "cross-site request"
@@ -246,6 +246,8 @@ def create_app(session: Session, *, token: str | None = None, hosts: Sequence[st
     allowed = [h for name in hosts for h in (f"{name}:{port}", name)]
     if any(h in ("127.0.0.1", "localhost") for h in hosts):
         allowed += [f"localhost:{port}", f"127.0.0.1:{port}"]
+    if any(h in ("0.0.0.0", "[::]") for h in hosts):  # every address of the machine: any Host (token still needed)
+        allowed = []
     return TokenGuard(app, token, allowed, cookie=f"classifier_review_{port}"), token  # type: ignore[return-value]
 
 
