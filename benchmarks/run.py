@@ -87,7 +87,7 @@ def model_path(args, tmp: Path, corpus: list[dict]) -> Path:
     """--model, else the shipped model, else one trained here on the dev corpus."""
     if args.model:
         return Path(args.model)
-    from classifier.predictor import default_model_path
+    from classifier.model import default_model_path
 
     path = default_model_path()
     if path.is_file():
@@ -275,7 +275,7 @@ import sys, time
 t0 = time.perf_counter()
 import classifier.cli
 t1 = time.perf_counter()
-from classifier.predictor import load
+from classifier.model import load
 m = load(sys.argv[2] if len(sys.argv) > 2 else None)
 t2 = time.perf_counter()
 from classifier.io import iter_records

@@ -6,18 +6,19 @@ import json
 import sys
 import unicodedata
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 import click
 
 from .errors import ClassifierError
+from .io._formats import FORMATS as FILE_FORMATS
+from .io._formats import format_of
 from .labels import ERROR_FIELD, TEXT_COLUMN
 
 # Heavy modules (scikit-learn, jieba, pyarrow) are imported inside the commands so that
 # `--help` is instant and `predict` pays only for what it uses.
 
-FORMATS = ("table", "jsonl", "csv", "parquet")
+FORMATS = ("table", *FILE_FORMATS)
 
 
 def _fail(exc: ClassifierError) -> click.ClickException:
@@ -68,7 +69,7 @@ def predict(sources: tuple[str, ...], model: str | None, fmt: str | None, out: s
     out = None if out == "-" else out
     if fmt is None:
         if out:
-            fmt = {".csv": "csv", ".parquet": "parquet"}.get(Path(out).suffix.lower(), "jsonl")
+            fmt = format_of(out) or "jsonl"
         else:
             fmt = "table" if sys.stdout.isatty() else "jsonl"
     if fmt == "table" and out:
@@ -80,11 +81,11 @@ def predict(sources: tuple[str, ...], model: str | None, fmt: str | None, out: s
         if fmt == "table":
             from .io import iter_records
 
-            records = batch.predict_records(iter_records(paths, text_column=text_column), model,
+            records = batch.predict_records(iter_records(paths, text_column=text_column), model_path=model,
                                             jobs=jobs, explain=explain)
             n, errors = _print_table(records, explain)
         else:
-            summary = batch.run_batch(paths, out=out, fmt=fmt, model=model, jobs=jobs, resume=resume, quiet=quiet,
+            summary = batch.run_batch(paths, out=out, fmt=fmt, model_path=model, jobs=jobs, resume=resume, quiet=quiet,
                                       explain=explain, dask=dask_address, text_column=text_column)
             n, errors = summary.records, summary.errors
             if not quiet:
@@ -209,7 +210,7 @@ def evaluate(data: tuple[str, ...], model: str | None, cv: int | None, train_pat
 @click.option("-m", "--model", type=click.Path(dir_okay=False), help="Model file (default: the shipped model).")
 def info(model: str | None) -> None:
     """Show a model's metadata: versions, labels, training data and cross-validated scores."""
-    from .predictor import default_model_path, load
+    from .model import default_model_path, load
 
     try:
         meta = load(model).metadata_

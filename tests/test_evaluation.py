@@ -12,6 +12,8 @@ from sklearn.base import BaseEstimator
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 
 from classifier import evaluation as ev
+from classifier.errors import InputError
+from classifier.evaluation._metrics import _macro_f1_codes
 from classifier.labels import NATIONAL, TOPICS
 from classifier.normalize import normalize
 
@@ -137,7 +139,7 @@ def test_grouped_folds_never_split_a_group():
 
 
 def test_grouped_folds_reject_more_folds_than_groups():
-    with pytest.raises(ev.InputError, match="cv=5"):
+    with pytest.raises(InputError, match="cv=5"):
         ev.grouped_folds(["a"] * 4, [0, 0, 1, 1], 5)
 
 
@@ -164,7 +166,7 @@ def test_fast_macro_f1_matches_scikit_learn_with_labels_missing_on_one_side():
     gold, pred = ["a", "a", "b", "d"], ["a", "c", "b", "b"]
     labels = sorted(set(gold) | set(pred))
     code = {lab: i for i, lab in enumerate(labels)}
-    fast = ev._macro_f1_codes(np.array([code[g] for g in gold]), np.array([code[p] for p in pred]), len(labels))
+    fast = _macro_f1_codes(np.array([code[g] for g in gold]), np.array([code[p] for p in pred]), len(labels))
     assert fast == pytest.approx(f1_score(gold, pred, average="macro", zero_division=0))
 
 
@@ -200,7 +202,7 @@ def test_calibration_bins_ece_and_coverage_on_a_hand_made_case():
 
 
 def test_calibration_rejects_proba_of_the_wrong_shape():
-    with pytest.raises(ev.InputError, match="shape"):
+    with pytest.raises(InputError, match="shape"):
         ev.calibration(["x"], np.zeros((2, 2)), ["x", "y"])
 
 
@@ -362,7 +364,7 @@ def test_topic_only_estimators_get_topic_figures_and_no_region():
 def test_evaluate_names_the_record_missing_a_label():
     rows = _corpus(8)
     rows[5]["topic"] = ""
-    with pytest.raises(ev.InputError, match=r"records\[5\]"):
+    with pytest.raises(InputError, match=r"records\[5\]"):
         ev.evaluate(StubModel(), rows, cv=2)
 
 
@@ -448,5 +450,5 @@ def test_run_evaluation_tests_a_fitted_model_or_trains_on_a_and_tests_on_b(tmp_p
 def test_markdown_section_names_are_checked_and_images_can_be_left_out(cv_report):
     assert "![" not in ev.markdown_section(cv_report, "robustness", images=False)
     assert "![robustness]" in ev.markdown_section(cv_report, "robustness")
-    with pytest.raises(ev.InputError, match="unknown section"):
+    with pytest.raises(InputError, match="unknown section"):
         ev.markdown_section(cv_report, "nope")

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-import classifier.io as cio
 from classifier.errors import InputError
-from classifier.io import iter_records, read_text
+from classifier.io import _decode, _readers, iter_records, read_text
 from classifier.normalize import normalize
 
 REPO = Path(__file__).resolve().parent.parent
@@ -111,7 +110,7 @@ def test_a_big_single_line_streams_through(tmp_path):
 
 
 def test_a_line_over_the_limit_is_an_error_record_and_reading_goes_on(tmp_path, monkeypatch):
-    monkeypatch.setattr(cio, "MAX_LINE_BYTES", 1000)
+    monkeypatch.setattr(_readers, "MAX_LINE_BYTES", 1000)
     path = tmp_path / "long.jsonl"
     long_line = json.dumps({"id": "long", "text": "x" * 5000}) + "\n"
     path.write_text(long_line + json.dumps({"id": "after", "text": "后。"}, ensure_ascii=False) + "\n",
@@ -277,7 +276,7 @@ def test_permission_error_is_an_error_record_even_when_running_as_root(tmp_path,
             raise PermissionError(13, "Permission denied", str(file))
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(cio, "open", guarded_open, raising=False)
+    monkeypatch.setattr(_decode, "open", guarded_open, raising=False)
     assert list(iter_records([tmp_path])) == [
         {"id": str(locked), "error": f"{locked}: permission denied"},
         {"id": str(free), "text": TEXT},

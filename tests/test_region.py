@@ -11,8 +11,7 @@ from sklearn.base import clone
 
 from classifier.errors import InputError
 from classifier.labels import NATIONAL, NATIONAL_CODE, PROVINCES, REGION_FIELDS
-from classifier.places import candidate_features
-from classifier.region import RegionResolver, divisions, find_places
+from classifier.region import RegionResolver, candidate_features, divisions, find_places
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "dev.jsonl"
@@ -340,7 +339,22 @@ def test_ranker_with_weights_of_another_feature_set_raises_model_error():
     import numpy as np
 
     from classifier.errors import ModelError
-    from classifier.places import RegionRanker
+    from classifier.region import RegionRanker
 
     with pytest.raises(ModelError, match="retrain"):
         RegionRanker(np.zeros(5), 0.0).predict(["江苏省教育厅召开会议"])
+
+
+def test_a_model_file_weighing_other_region_features_is_refused_on_load(tmp_path):
+    import numpy as np
+
+    from classifier.errors import ModelError
+    from classifier.model import Predictor, load, save_artifact
+    from classifier.region import FEATURE_NAMES, RegionRanker
+
+    shipped = load()
+    renamed = ("mentions_in_headline", *FEATURE_NAMES[1:])
+    ranker = RegionRanker(np.zeros(len(renamed)), 0.0, feature_names=renamed)
+    path = save_artifact(Predictor(shipped.topic, ranker), tmp_path / "other.joblib", {})
+    with pytest.raises(ModelError, match=r"other\.joblib.*mentions_in_headline.*retrain"):
+        load(path)

@@ -266,7 +266,7 @@ def test_empty_and_debris_only_texts_still_get_a_topic(fitted: TopicClassifier) 
 def test_numpy_scorer_gives_the_probabilities_of_the_sklearn_model(params, tiny_records) -> None:
     import scipy.sparse as sp
 
-    from classifier.scoring import CUE_SCALE
+    from classifier.topic import CUE_SCALE
 
     texts = [r["text"] for r in tiny_records]
     model = TopicClassifier(normalize=False, min_df=1, calibration_cv=2, **params).fit(

@@ -13,12 +13,12 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ModelError, check_texts
-from .labels import REGION_FIELDS
-from .normalize import normalize
-from .persistence import load_artifact
-from .places import RegionRanker
-from .scoring import TopicScorer
+from ..errors import ModelError, check_texts
+from ..labels import REGION_FIELDS
+from ..normalize import normalize
+from ..region._ranker import RegionRanker
+from ..topic._scorer import TopicScorer
+from ._persistence import load_artifact
 
 
 def default_model_path() -> Path:
@@ -82,5 +82,6 @@ def load(path: str | Path | None = None) -> Predictor:
     model, meta = load_artifact(path)
     if not isinstance(model, Predictor):
         raise ModelError(f"{path}: holds a {type(model).__name__}, not a classifier Predictor")
+    model.region.check_features(str(path))
     model.metadata_ = meta
     return model

@@ -3,8 +3,7 @@
 ``RegionResolver`` is the scikit-learn estimator: ``fit`` learns, from labeled articles, a
 logistic regression that ranks each candidate province (and 全国) by province-agnostic
 features of its mentions; prediction is delegated to the fitted ``RegionRanker``, which
-needs numpy only.
-"""
+needs numpy only."""
 
 from __future__ import annotations
 
@@ -15,12 +14,12 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from .errors import InputError, check_texts
-from .labels import NATIONAL_CODE, PROVINCES, REGIONS
-from .normalize import normalize as _normalize
-from .places import Division, Mention, RegionRanker, candidate_features, divisions, find_places, national_cues
-
-__all__ = ["Division", "Mention", "RegionResolver", "divisions", "find_places", "national_cues"]
+from ..errors import InputError, check_texts
+from ..labels import NATIONAL_CODE, PROVINCES, REGIONS
+from ..normalize import normalize as _normalize
+from ._features import candidate_features
+from ._matching import find_places
+from ._ranker import RegionRanker
 
 
 def _region_of(y: Any, i: int) -> str:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-import jieba
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -14,15 +12,15 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
-from .errors import InputError, check_texts
-from .labels import TOPICS
-from .normalize import normalize as normalize_text
-from .scoring import CUE_SCALE, CUES, FeatureSpec, LinearMember, TfidfBlock, TopicScorer, identity
-
-__all__ = ["CUES", "TopicClassifier", "textbook_baseline"]
+from ..errors import InputError, check_texts
+from ..labels import TOPICS
+from ..normalize import normalize as normalize_text
+from ._features import CUE_SCALE, FeatureSpec, identity
+from ._scorer import LinearMember, TfidfBlock, TopicScorer
 
 if TYPE_CHECKING:
-    from sklearn.pipeline import Pipeline
+    pass
+
 
 _MODELS = ("logreg", "svm")
 
@@ -247,21 +245,3 @@ def _members(estimator: object, n_classes: int) -> list[LinearMember]:
         coef = np.vstack([-coef[0] * half, coef[0] * half])
         intercept = np.array([-intercept[0] * half, intercept[0] * half])
     return [LinearMember(np.array(coef, dtype=np.float64), intercept, n_classes=n_classes)]
-
-
-def _jieba_lcut(text: str) -> list[str]:
-    # A module function, not the bound jieba.lcut: clone() deep-copies params and the global
-    # tokenizer holds a lock.
-    return jieba.lcut(text)
-
-
-def textbook_baseline() -> Pipeline:
-    """TF-IDF over plain ``jieba.lcut`` tokens (global jieba, no normalising) + LinearSVC."""
-    from sklearn.pipeline import Pipeline
-    from sklearn.svm import LinearSVC
-
-    jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter on stderr
-    return Pipeline([
-        ("tfidf", TfidfVectorizer(tokenizer=_jieba_lcut, token_pattern=None)),
-        ("svm", LinearSVC()),
-    ])

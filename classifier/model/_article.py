@@ -16,13 +16,13 @@ import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
-from .errors import InputError, check_texts
-from .labels import REGION_FIELDS
-from .normalize import normalize
-from .persistence import save_artifact
-from .predictor import Predictor, load
-from .region import RegionResolver
-from .topic import TopicClassifier
+from ..errors import InputError, check_texts
+from ..labels import REGION_FIELDS
+from ..normalize import normalize
+from ..region import RegionResolver
+from ..topic import TopicClassifier
+from ._persistence import save_artifact
+from ._predictor import Predictor
 
 #: Label columns of a training record; ``topic`` and ``region`` are required.
 LABEL_FIELDS: tuple[str, ...] = ("topic", "region", "city", "county")
@@ -122,4 +122,3 @@ def save(model: ArticleClassifier, path: str | Path, **metadata: Any) -> Path:
     })
 
 
-__all__ = ["ArticleClassifier", "LABEL_FIELDS", "data_fingerprint", "label_records", "load", "save"]
