@@ -13,7 +13,7 @@ import click
 from .errors import ClassifierError
 from .io._formats import FORMATS as FILE_FORMATS
 from .io._formats import format_of
-from .labels import ERROR_FIELD, TEXT_COLUMN
+from .labels import ERROR_FIELD, TEXT_COLUMN, TOPIC_PROBA
 
 # Heavy modules (scikit-learn, jieba, pyarrow) are imported inside the commands so that
 # `--help` is instant and `predict` pays only for what it uses.
@@ -115,7 +115,7 @@ def _print_table(records: Iterable[dict[str, Any]], explain: bool) -> tuple[int,
             errors += 1
             rows.append([rid, "ERROR", "", str(rec[ERROR_FIELD]), "", ""])
             continue
-        p = rec.get("topic_proba", {}).get(rec["topic"], 0.0)
+        p = rec.get(TOPIC_PROBA, {}).get(rec["topic"], 0.0)
         rows.append([rid, rec["topic"], f"{p:.2f}", rec["region"], rec["city"], rec["county"]])
         if explain:
             details.append((rid, rec))

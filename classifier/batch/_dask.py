@@ -10,7 +10,7 @@ from typing import Any
 
 from ..errors import ClassifierError, InputError
 from ..io._writers import PROBA_PREFIX, chunked, json_default
-from ..labels import ERROR_FIELD, REGION_FIELDS, TEXT_COLUMN, TOPICS
+from ..labels import ERROR_FIELD, REGION_FIELDS, TEXT_COLUMN, TOPIC_PROBA, TOPICS
 from ._chunks import _OUTPUT_FIELDS, EXPLAIN_FIELD, _get_model, _model_spec, _predict_chunk, _warm_up
 from ._local import _check_int
 
@@ -101,8 +101,8 @@ def _dask_df_partition(df: Any, model: Any, text_column: str, explain: bool,
     records = ({TEXT_COLUMN: t} for t in df[text_column].tolist())
     for chunk in chunked(records, chunk_size):
         for rec in _dask_chunk(model, chunk, explain):
-            row = {k: v for k, v in rec.items() if k != "topic_proba"}
-            for topic, p in (rec.get("topic_proba") or {}).items():
+            row = {k: v for k, v in rec.items() if k != TOPIC_PROBA}
+            for topic, p in (rec.get(TOPIC_PROBA) or {}).items():
                 row[PROBA_PREFIX + topic] = p
             if EXPLAIN_FIELD in row:
                 row[EXPLAIN_FIELD] = json.dumps(row[EXPLAIN_FIELD], ensure_ascii=False,

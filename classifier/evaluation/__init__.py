@@ -3,6 +3,7 @@
 See :mod:`classifier.evaluation._protocol` for the report's keys.
 """
 
+from ..io import read_labeled as read_records  # labeled records of files, under the name it had here
 from ._baselines import KeywordRules, keyword_rules
 from ._crossval import MAX_SNIPPET, SCHEMA, grouped_folds
 from ._grouping import near_duplicate_groups
@@ -29,7 +30,6 @@ from ._protocol import (
     describe_data,
     evaluate,
     load_seed_records,
-    read_records,
     run_evaluation,
     seed_loo,
 )

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..labels import NATIONAL, PROVINCES, TOPICS
+from ..labels import NATIONAL, PROVINCES, TOPIC_PROBA, TOPICS
 from ..normalize import normalize
 
 _QA_CUES = ("答记者问", "回答记者提问", "记者提问", "新闻发布会", "问：", "答：")
@@ -62,7 +62,7 @@ class KeywordRules:
         out = []
         for text in X:
             rec = keyword_rules(text)
-            rec["topic_proba"] = {t: float(t == rec["topic"]) for t in TOPICS}
+            rec[TOPIC_PROBA] = {t: float(t == rec["topic"]) for t in TOPICS}
             out.append(rec)
         return out
 

@@ -13,18 +13,17 @@ from sklearn.base import clone
 from sklearn.model_selection import StratifiedGroupKFold
 
 from ..errors import InputError
-from ..labels import REGIONS, TOPICS
+from ..labels import REGIONS, TOPIC_PROBA, TOPICS, check_label
 from ._metrics import _subset_accuracy, classification_figures
 
 SCHEMA = 1
 #: Longest string copied from an article into a report (evidence terms, place names).
 MAX_SNIPPET = 18
 #: Label fields of a gold record.
-GOLD_FIELDS: tuple[str, ...] = ("topic", "region", "city", "county")
 
 
-def _gold(records: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
-    return [{f: "" if r.get(f) is None else str(r.get(f, "")) for f in GOLD_FIELDS} for r in records]
+def _gold(records: Sequence[Mapping[str, Any]], what: str = "records") -> list[dict[str, str]]:
+    return [check_label(r, f"{what}[{i}] (id {r.get('id')!r})", known=False)._asdict() for i, r in enumerate(records)]
 
 
 def _fit(estimator: Any, texts: list[str], gold: list[dict[str, str]], target: str) -> Any:
@@ -40,8 +39,8 @@ def _predict(model: Any, texts: list[str]) -> tuple[list[dict[str, Any]], np.nda
         return [], np.zeros((0, len(TOPICS)))
     raw = model.predict(texts)
     records = [dict(r) if isinstance(r, Mapping) else {"topic": str(r)} for r in raw]
-    if all("topic_proba" in r for r in records):
-        proba = np.array([[float(r["topic_proba"].get(t, 0.0)) for t in TOPICS] for r in records])
+    if all(TOPIC_PROBA in r for r in records):
+        proba = np.array([[float(r[TOPIC_PROBA].get(t, 0.0)) for t in TOPICS] for r in records])
     elif hasattr(model, "predict_proba"):
         p = np.asarray(model.predict_proba(texts))
         classes = [str(c) for c in model.classes_]

@@ -61,10 +61,10 @@ from sklearn.base import clone
 
 from .._version import __version__
 from ..errors import InputError
-from ..labels import TOPICS
+from ..io import read_labeled
+from ..labels import LABEL_FIELDS, TOPICS
 from ._baselines import KeywordRules, _textbook
 from ._crossval import (
-    GOLD_FIELDS,
     SCHEMA,
     _default_estimator,
     _errors,
@@ -112,11 +112,9 @@ def _check_records(records: Sequence[Mapping[str, Any]],
     for i, r in enumerate(records):
         if not isinstance(r, Mapping) or not isinstance(r.get("text"), str):
             raise InputError(f"{what}[{i}]: expected a dict with a str 'text'")
-        if not r.get("topic") or not r.get("region"):
-            raise InputError(f"{what}[{i}] (id {r.get('id')!r}): topic and region labels are required")
     texts = [r["text"] for r in records]
     ids = [str(r.get("id", i)) for i, r in enumerate(records)]
-    return ids, texts, _gold(records)
+    return ids, texts, _gold(records, what)
 
 
 def evaluate(estimator: Any, records: Sequence[Mapping[str, Any]], *, cv: int | None = 5,
@@ -227,8 +225,8 @@ def seed_loo(estimator: Any, seeds: Sequence[Mapping[str, Any]],
             error = f"{type(exc).__name__}: {str(exc)[:120]}"
             break
         p = recs[0]
-        rows.append({"id": s_ids[i][:40], **{f"gold_{f}": s_gold[i][f] for f in GOLD_FIELDS},
-                     **{f"pred_{f}": str(p.get(f, "") or "") for f in GOLD_FIELDS},
+        rows.append({"id": s_ids[i][:40], **{f"gold_{f}": s_gold[i][f] for f in LABEL_FIELDS},
+                     **{f"pred_{f}": str(p.get(f, "") or "") for f in LABEL_FIELDS},
                      "confidence": round(float(np.max(proba[0])), 4) if proba is not None else None})
     out: dict[str, Any] = {"n": len(rows), "topic_accuracy": None, "region_accuracy": None, "rows": rows,
                            "error": error}
@@ -266,17 +264,6 @@ def _repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
 
 
-def read_records(paths: Sequence[str | Path] | str | Path,
-                 labels_csv: str | Path | None = None) -> list[dict[str, Any]]:
-    """Labeled records from JSONL/CSV files and folders of .txt files (via ``classifier.io``)."""
-    from ..io import read_labeled
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
-    records: list[dict[str, Any]] = []
-    for path in paths:
-        records.extend(read_labeled(path, labels_csv=labels_csv))
-    return records
-
 
 def load_seed_records(seeds_dir: str | Path | None = None,
                       labels_csv: str | Path | None = None) -> list[dict[str, Any]]:
@@ -285,7 +272,7 @@ def load_seed_records(seeds_dir: str | Path | None = None,
     labels_csv = Path(labels_csv) if labels_csv is not None else _repo_root() / "labels" / "seeds.csv"
     if not seeds_dir.is_dir() or not labels_csv.is_file():
         return []
-    return read_records([seeds_dir], labels_csv=labels_csv)
+    return read_labeled([seeds_dir], labels_csv=labels_csv)
 
 
 def run_evaluation(data_paths: Sequence[str | Path] | str | Path, model: Any = None, cv: int | None = None, *,
@@ -303,7 +290,7 @@ def run_evaluation(data_paths: Sequence[str | Path] | str | Path, model: Any = N
     ``loo_seeds`` adds the leave-one-out over the repo's seed articles (in cv mode).
     """
     from ..model import load
-    records = read_records(data_paths, labels_csv)
+    records = read_labeled(data_paths, labels_csv)
     if isinstance(data_paths, (str, Path)):
         data_paths = [data_paths]
     sources = [Path(p).name for p in data_paths]
@@ -321,7 +308,7 @@ def run_evaluation(data_paths: Sequence[str | Path] | str | Path, model: Any = N
     if cv is not None:
         report = evaluate(estimator, records, cv=cv, **common)
     elif train_paths is not None:
-        report = evaluate(estimator, records, train_records=read_records(train_paths, labels_csv), **common)
+        report = evaluate(estimator, records, train_records=read_labeled(train_paths, labels_csv), **common)
     else:
         if isinstance(model, (str, Path)):
             model_name = str(model)

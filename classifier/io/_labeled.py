@@ -4,36 +4,14 @@ from __future__ import annotations
 
 import csv
 import io as _stdio
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..labels import REGIONS, TEXT_COLUMN, TOPICS
+from ..labels import LABEL_FIELDS, TEXT_COLUMN, check_label
 from ._decode import _read_bytes, decode_bytes, read_text
 from ._readers import iter_records
-
-_LABEL_FIELDS = ("topic", "region", "city", "county")
-
-
-def _check_labels(rec: dict[str, Any], where: str) -> dict[str, Any]:
-    """Validated labeled record; InputError naming ``where`` and the bad value."""
-    for field in ("topic", "region"):
-        if field not in rec or rec[field] in (None, ""):
-            raise InputError(f"{where}: missing {field!r}")
-    if rec["topic"] not in TOPICS:
-        raise InputError(f"{where}: unknown topic {rec['topic']!r} (expected one of {', '.join(TOPICS)})")
-    if rec["region"] not in REGIONS:
-        raise InputError(f"{where}: unknown region {rec['region']!r} (expected a province-level "
-                         f"full name such as 江苏省, or 全国)")
-    for field in ("city", "county"):
-        value = rec.get(field)
-        if value is None:
-            rec[field] = ""
-        elif not isinstance(value, str):
-            raise InputError(f"{where}: {field!r} is {type(value).__name__}, not a string")
-        else:
-            rec[field] = value.strip()
-    return rec
 
 
 def _labeled_from_records(path: Path, text_column: str = TEXT_COLUMN) -> list[dict[str, Any]]:
@@ -42,7 +20,8 @@ def _labeled_from_records(path: Path, text_column: str = TEXT_COLUMN) -> list[di
         if "error" in rec:
             raise InputError(rec["error"])
         where = str(rec["id"]) if ":" in str(rec["id"]) else f"{path} (id {rec['id']})"
-        out.append(_check_labels(rec, where))
+        rec.update(check_label(rec, where)._asdict())
+        out.append(rec)
     return out
 
 
@@ -70,22 +49,26 @@ def _labeled_from_folder(folder: Path, labels_csv: str | Path | None) -> list[di
         if not file:
             raise InputError(f"{where}: empty 'file'")
         rec = {"id": file, "text": read_text(folder / file)}
-        rec.update({k: (row.get(k) or "").strip() for k in _LABEL_FIELDS})
-        out.append(_check_labels(rec, where))
+        rec.update({k: (row.get(k) or "").strip() for k in LABEL_FIELDS})
+        rec.update(check_label(rec, where)._asdict())
+        out.append(rec)
     if not out:
         raise InputError(f"{csv_path}: no labeled rows")
     return out
 
 
-def read_labeled(path: str | Path, labels_csv: str | Path | None = None) -> list[dict[str, Any]]:
+def read_labeled(path: str | Path | Sequence[str | Path], labels_csv: str | Path | None = None) -> list[dict[str, Any]]:
     """Training records ``{id, text, topic, region, city, county}`` from a file or a folder.
 
     ``path`` is a JSONL/JSON/CSV/Parquet file with ``text``, ``topic``, ``region`` (optional
     ``city``, ``county``, ``id``), or a folder of ``.txt`` files labeled by a CSV with columns
     ``file,topic,region,city,county``: ``labels_csv``, else ``labels.csv`` in the folder,
     else ``../labels/<folder name>.csv`` (the repo's ``seeds/`` ↔ ``labels/seeds.csv``).
-    Raises InputError naming the file, line and bad value.
+    A sequence of paths gives their records one after the other. Raises InputError naming the
+    file, line and bad value (labels are checked by :func:`classifier.labels.check_label`).
     """
+    if not isinstance(path, (str, Path)):
+        return [rec for one in path for rec in read_labeled(one, labels_csv)]
     path = Path(path)
     if path.is_dir():
         return _labeled_from_folder(path, labels_csv)

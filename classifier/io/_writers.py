@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import InputError
-from ..labels import ERROR_FIELD, PREDICTION_FIELDS, TOPICS
+from ..labels import ERROR_FIELD, PREDICTION_FIELDS, TOPIC_PROBA, TOPICS
 from ._formats import infer_format
 
 #: Prefix of the flattened ``topic_proba`` columns in CSV (and Dask dataframe) output.
@@ -33,7 +33,7 @@ def _columns(records: Iterable[dict]) -> tuple[list[str], list[str]]:
     topics: dict[str, None] = dict.fromkeys(TOPICS)
     for rec in records:
         seen.update(dict.fromkeys(rec))
-        proba = rec.get("topic_proba")
+        proba = rec.get(TOPIC_PROBA)
         if isinstance(proba, dict):
             topics.update(dict.fromkeys(proba))
     tail = [*PREDICTION_FIELDS, EXPLAIN_FIELD, ERROR_FIELD]
@@ -57,7 +57,7 @@ def write_csv(records: Iterable[dict], path_or_file: str | Path | IO[str],
 
     header: list[str] = []
     for col in columns:
-        if col == "topic_proba":
+        if col == TOPIC_PROBA:
             header.extend(PROBA_PREFIX + t for t in topics)
         else:
             header.append(col)
@@ -69,7 +69,7 @@ def write_csv(records: Iterable[dict], path_or_file: str | Path | IO[str],
         for rec in records:
             row = []
             for col in columns:
-                if col == "topic_proba":
+                if col == TOPIC_PROBA:
                     proba = rec.get(col) or {}
                     row.extend("" if proba.get(t) is None else repr(float(proba[t]))
                                for t in topics)
@@ -86,7 +86,7 @@ def _parquet_schema(columns: Sequence[str], topics: Sequence[str]) -> Any:
 
     fields = []
     for col in columns:
-        if col == "topic_proba":
+        if col == TOPIC_PROBA:
             fields.append(pa.field(col, pa.struct([pa.field(t, pa.float64()) for t in topics])))
         else:
             fields.append(pa.field(col, pa.string()))
@@ -105,7 +105,7 @@ def write_parquet(records: Iterable[dict], path_or_file: str | Path | IO[bytes],
         out = {}
         for col in columns:
             value = rec.get(col)
-            if col == "topic_proba":
+            if col == TOPIC_PROBA:
                 out[col] = None if value is None else {t: value.get(t) for t in topics}
             else:
                 out[col] = None if value is None else _cell(value)
@@ -158,7 +158,7 @@ def _read_csv(path: Path) -> Iterator[dict]:
                 else:
                     rec[key] = value
             if proba:
-                rec["topic_proba"] = proba
+                rec[TOPIC_PROBA] = proba
             yield _ordered(rec)
 
 

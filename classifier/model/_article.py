@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,35 +17,17 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import InputError, check_texts
-from ..labels import REGION_FIELDS
+from ..labels import REGION_FIELDS, check_label
 from ..normalize import normalize
 from ..region import RegionResolver
 from ..topic import TopicClassifier
 from ._persistence import save_artifact
 from ._predictor import Predictor
 
-#: Label columns of a training record; ``topic`` and ``region`` are required.
-LABEL_FIELDS: tuple[str, ...] = ("topic", "region", "city", "county")
 
-
-def label_records(y: Any) -> list[dict[str, str]]:
-    """Training labels as dicts with every ``LABEL_FIELDS`` key.
-
-    Accepts dicts, or rows / a 2-D array whose columns are ``LABEL_FIELDS`` in order.
-    """
-    rows: list[dict[str, str]] = []
-    for i, item in enumerate(y):
-        if isinstance(item, Mapping):
-            row = {k: "" if item.get(k) is None else str(item.get(k, "")) for k in LABEL_FIELDS}
-        elif isinstance(item, (str, bytes)) or not isinstance(item, Iterable):
-            raise InputError(f"y[{i}]: expected a dict with topic and region, got {item!r}")
-        else:
-            values = ["" if v is None else str(v) for v in item]
-            row = dict(zip(LABEL_FIELDS, values + [""] * (len(LABEL_FIELDS) - len(values))))
-        if not row["topic"] or not row["region"]:
-            raise InputError(f"y[{i}]: topic and region are required, got {row}")
-        rows.append(row)
-    return rows
+def _labels(y: Any) -> list[dict[str, str]]:
+    """Training labels (dicts, or rows of ``labels.LABEL_FIELDS`` values) as dicts of every label field."""
+    return [check_label(item, f"y[{i}]", known=False)._asdict() for i, item in enumerate(y)]
 
 
 def data_fingerprint(texts: Sequence[str], y: Sequence[Mapping[str, str]]) -> str:
@@ -74,7 +56,7 @@ class ArticleClassifier(BaseEstimator):
     def fit(self, X: Sequence[str], y: Any) -> ArticleClassifier:
         """Fit on raw texts and their labels (dicts with topic, region, city, county)."""
         texts = check_texts(X)
-        labels = label_records(y)
+        labels = _labels(y)
         if len(texts) != len(labels):
             raise InputError(f"X has {len(texts)} texts but y has {len(labels)} labels")
         clean = [normalize(t) for t in texts]
@@ -100,7 +82,7 @@ class ArticleClassifier(BaseEstimator):
 
     def score(self, X: Sequence[str], y: Any) -> float:
         """Topic accuracy (so that ``cross_val_score`` and ``GridSearchCV`` work)."""
-        gold = [r["topic"] for r in label_records(y)]
+        gold = [r["topic"] for r in _labels(y)]
         pred = [r["topic"] for r in self.predict(X)]
         return float(np.mean([g == p for g, p in zip(gold, pred)])) if gold else 0.0
 

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelError, check_texts
-from ..labels import REGION_FIELDS
+from ..labels import REGION_FIELDS, TOPIC_PROBA
 from ..normalize import normalize
 from ..region._ranker import RegionRanker
 from ..topic._scorer import TopicScorer
@@ -56,7 +56,7 @@ class Predictor:
         return [
             {
                 "topic": names[best],
-                "topic_proba": {c: round(p, 4) for c, p in zip(names, proba)},
+                TOPIC_PROBA: {c: round(p, 4) for c, p in zip(names, proba)},
                 **{k: region[k] for k in REGION_FIELDS},
             }
             for best, proba, region in zip(probas.argmax(axis=1).tolist(), probas.tolist(), regions)

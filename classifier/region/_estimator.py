@@ -15,18 +15,11 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import InputError, check_texts
-from ..labels import NATIONAL_CODE, PROVINCES, REGIONS
+from ..labels import NATIONAL_CODE, PROVINCES, check_region
 from ..normalize import normalize as _normalize
 from ._features import candidate_features
 from ._matching import find_places
 from ._ranker import RegionRanker
-
-
-def _region_of(y: Any, i: int) -> str:
-    region = y.get("region") if isinstance(y, dict) else y
-    if region not in REGIONS:
-        raise InputError(f"y[{i}]: region must be one of labels.REGIONS, got {region!r}")
-    return region
 
 
 class RegionResolver(BaseEstimator):
@@ -65,7 +58,8 @@ class RegionResolver(BaseEstimator):
 
         feats, target = [], []
         for i, (text, label) in enumerate(zip(texts, y)):
-            code = PROVINCES.get(_region_of(label, i), NATIONAL_CODE)
+            region = label.get("region") if isinstance(label, dict) else label
+            code = PROVINCES.get(check_region(region, f"y[{i}]"), NATIONAL_CODE)
             codes, rows = candidate_features(text, find_places(text))
             feats.append(rows)
             target.extend(int(c == code) for c in codes)
