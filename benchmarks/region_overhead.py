@@ -17,13 +17,12 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import jieba
 
-import jieba  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]  # default data paths only
 
-from classifier.normalize import normalize  # noqa: E402
-from classifier.region import RegionResolver, find_places  # noqa: E402
+from classifier.normalize import normalize
+from classifier.region import RegionResolver, find_places
 
 
 def per_article(fn, texts, repeats: int = 3) -> float:

@@ -191,10 +191,12 @@ class TreeCPU:
 def bench_predict(src: Path, out: Path, model, jobs: int) -> tuple[float, float]:
     """Articles per wall second, and per CPU second of all the processes of the run."""
     from classifier import batch
+    from classifier.batch import _chunks
 
-    batch._MODELS.clear()  # model loading counts, as it would in a real run
+    _chunks._MODELS.clear()  # model loading counts, as it would in a real run
+    given = {"predictor": model} if hasattr(model, "predict") else {"model_path": model}
     with TreeCPU() as cpu:
-        summary = batch.run_batch([src], out=out, model=model, jobs=jobs, quiet=True)
+        summary = batch.run_batch([src], out=out, jobs=jobs, quiet=True, **given)
     if summary.errors:
         log(f"  warning: {summary.errors} records ended in an error")
     out.unlink()
@@ -338,14 +340,14 @@ def bench_baseline_coldstart(pipe_path: Path, runs: int) -> tuple[float, float]:
 
 _MEMORY_RUN = r"""
 import sys
-sys.path.insert(0, sys.argv[4])
 from classifier.batch import run_batch
 model = sys.argv[3]
 if model.endswith(".baseline"):
     import joblib
-    from _baseline import BaselineModel
-    model = BaselineModel(joblib.load(model))
-summary = run_batch([sys.argv[1]], out=sys.argv[2], model=model, quiet=True)
+    from classifier.topic import TextbookPredictor
+    summary = run_batch([sys.argv[1]], out=sys.argv[2], predictor=TextbookPredictor(joblib.load(model)), quiet=True)
+else:
+    summary = run_batch([sys.argv[1]], out=sys.argv[2], model_path=model, quiet=True)
 print(summary)
 """
 
@@ -359,8 +361,8 @@ def bench_memory(src: Path, out: Path, model: str) -> tuple[float, float, float,
     import psutil
 
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", _MEMORY_RUN, str(src), str(out), model,
-                             str(Path(__file__).parent)], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-c", _MEMORY_RUN, str(src), str(out), model],
+                            stdout=subprocess.PIPE, text=True)
     root = psutil.Process(proc.pid)
     peak_rss = peak_pss = 0
     while proc.poll() is None:
@@ -433,14 +435,14 @@ def main() -> None:
                 f"{load()} ==")
             throughput_rounds(results, src, texts, model, args.rounds, tmp)
             if baseline:
-                sys.path.insert(0, str(Path(__file__).parent))
                 import jieba
-                from _baseline import BaselineModel
+
+                from classifier.topic import TextbookPredictor
 
                 jieba.initialize()
                 for jobs in (1, 2):
                     base[f"jobs{jobs}_per_s"], base[f"jobs{jobs}_per_cpu_s"] = bench_predict(
-                        src, tmp / "out.jsonl", BaselineModel(pipe), jobs)
+                        src, tmp / "out.jsonl", TextbookPredictor(pipe), jobs)
                     log(f"baseline, jobs={jobs}: {base[f'jobs{jobs}_per_s']:,.0f} articles/s "
                         f"({base[f'jobs{jobs}_per_cpu_s']:,.0f} per CPU second, all processes) {load()}")
                 add_ratios(base, results)

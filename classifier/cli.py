@@ -179,9 +179,11 @@ def train(data: tuple[str, ...], out: str, labels_csv: str | None, cv: int) -> N
               help="Keyword rules and textbook TF-IDF + LinearSVC on the same folds.")
 @click.option("--seed-loo/--no-seed-loo", default=True, show_default=True,
               help="Leave-one-out over the seed articles (with --cv).")
+@click.option("--seeds", "seeds_dir", default="seeds", show_default=True, type=click.Path(file_okay=False),
+              help="Folder of seed articles for --seed-loo (labels: labels.csv in it or ../labels/<name>.csv).")
 def evaluate(data: tuple[str, ...], model: str | None, cv: int | None, train_paths: tuple[str, ...],
              labels_csv: str | None, report_dir: str | None, robustness: bool, learning_curve: bool,
-             baselines: bool, seed_loo: bool) -> None:
+             baselines: bool, seed_loo: bool, seeds_dir: str) -> None:
     """Accuracy, macro-F1, per-class figures and confusion matrices on labeled DATA.
 
     \b
@@ -198,7 +200,8 @@ def evaluate(data: tuple[str, ...], model: str | None, cv: int | None, train_pat
     try:
         report = run_evaluation(list(data), model=model, cv=cv, labels_csv=labels_csv, report_dir=report_dir,
                                 robustness=robustness, learning_curve=learning_curve, baselines=baselines,
-                                loo_seeds=seed_loo, train_paths=list(train_paths) or None)
+                                loo_seeds=seed_loo, train_paths=list(train_paths) or None,
+                                seeds_dir=seeds_dir)
     except ClassifierError as exc:
         raise _fail(exc) from None
     click.echo(format_summary(report))

@@ -33,6 +33,9 @@ from ._protocol import (
     run_evaluation,
     seed_loo,
 )
+from ._region import (
+    compare_region_recognisers, cpca_region, jionlp_region, region_out_of_fold, region_scores,
+)
 from ._report import SECTIONS, format_markdown, format_summary, markdown_section, write_report
 
 __all__ = [
@@ -45,6 +48,8 @@ __all__ = [
     "bootstrap_ci",
     "calibration",
     "classification_figures",
+    "compare_region_recognisers",
+    "cpca_region",
     "cross_validate_summary",
     "describe_data",
     "evaluate",
@@ -53,6 +58,7 @@ __all__ = [
     "gbk_roundtrip",
     "grouped_folds",
     "insert_pinyin",
+    "jionlp_region",
     "keyword_rules",
     "load_seed_records",
     "markdown_section",
@@ -64,6 +70,8 @@ __all__ = [
     "plot_robustness",
     "prepend_spam",
     "read_records",
+    "region_out_of_fold",
+    "region_scores",
     "report_figures",
     "run_evaluation",
     "seed_loo",

@@ -61,7 +61,7 @@ from sklearn.base import clone
 
 from .._version import __version__
 from ..errors import InputError
-from ..io import read_labeled
+from ..io import find_labels_csv, read_labeled
 from ..labels import LABEL_FIELDS, TOPICS
 from ._baselines import KeywordRules, _textbook
 from ._crossval import (
@@ -254,24 +254,18 @@ def cross_validate_summary(estimator: Any, texts: Sequence[str], y: Sequence[Map
     return out
 
 
-def _repo_root() -> Path:
-    """The checkout holding ``seeds/`` and ``labels/seeds.csv``: the working folder or one of its
-    parents (an installed package is not inside the checkout), else the package's parent."""
-    cwd = Path.cwd().resolve()
-    for base in (cwd, *cwd.parents, Path(__file__).resolve().parent.parent):
-        if (base / "seeds").is_dir() and (base / "labels" / "seeds.csv").is_file():
-            return base
-    return Path(__file__).resolve().parent.parent
 
 
-
-def load_seed_records(seeds_dir: str | Path | None = None,
-                      labels_csv: str | Path | None = None) -> list[dict[str, Any]]:
-    """The labeled seed articles (default: ``seeds/`` with ``labels/seeds.csv`` of the repo); [] when absent."""
-    seeds_dir = Path(seeds_dir) if seeds_dir is not None else _repo_root() / "seeds"
-    labels_csv = Path(labels_csv) if labels_csv is not None else _repo_root() / "labels" / "seeds.csv"
-    if not seeds_dir.is_dir() or not labels_csv.is_file():
+def load_seed_records(seeds_dir: str | Path = "seeds", labels_csv: str | Path | None = None) -> list[dict[str, Any]]:
+    """The labeled seed articles of ``seeds_dir`` (default ``./seeds``), labeled by ``labels_csv``
+    (default: ``labels.csv`` in the folder, else ``../labels/<folder name>.csv``); [] when absent."""
+    seeds_dir = Path(seeds_dir)
+    if not seeds_dir.is_dir():
         return []
+    if labels_csv is None:
+        labels_csv = find_labels_csv(seeds_dir)
+        if labels_csv is None:
+            return []
     return read_labeled([seeds_dir], labels_csv=labels_csv)
 
 
@@ -279,7 +273,8 @@ def run_evaluation(data_paths: Sequence[str | Path] | str | Path, model: Any = N
                    labels_csv: str | Path | None = None, report_dir: str | Path | None = None,
                    loo_seeds: bool = True, robustness: bool = True, learning_curve: bool = True,
                    baselines: bool = True, train_paths: Sequence[str | Path] | None = None,
-                   estimator: Any = None, n_bootstrap: int = 1000, seed: int = 0) -> dict[str, Any]:
+                   estimator: Any = None, n_bootstrap: int = 1000, seed: int = 0,
+                   seeds_dir: str | Path = "seeds") -> dict[str, Any]:
     """Evaluate on labeled files and return the report (written to ``report_dir`` when given).
 
     - ``cv`` given: grouped ``cv``-fold cross-validation of a fresh model (``estimator``, or
@@ -287,7 +282,8 @@ def run_evaluation(data_paths: Sequence[str | Path] | str | Path, model: Any = N
     - ``train_paths`` given: fit on them, test on ``data_paths`` (train-on-A/test-on-B);
     - otherwise: the fitted ``model`` (a path, a fitted model, or None for the shipped one)
       tested on ``data_paths``.
-    ``loo_seeds`` adds the leave-one-out over the repo's seed articles (in cv mode).
+    ``loo_seeds`` adds the leave-one-out over the seed articles of ``seeds_dir`` (in cv mode;
+    default ``./seeds``, labeled by ``../labels/seeds.csv`` beside it).
     """
     from ..model import load
     records = read_labeled(data_paths, labels_csv)
@@ -319,7 +315,7 @@ def run_evaluation(data_paths: Sequence[str | Path] | str | Path, model: Any = N
     report["setup"]["sources"] = sources
     report["setup"]["model"] = model_name
     if loo_seeds and cv is not None:
-        seeds = load_seed_records()
+        seeds = load_seed_records(seeds_dir)
         if seeds:
             seed_texts = {s["text"] for s in seeds}
             extra = [r for r in records if r["text"] not in seed_texts]

@@ -5,7 +5,7 @@ from ._atomic import atomic_write
 from ._decode import MAX_FILE_BYTES, decode_bytes, read_text
 from ._formats import FORMATS, SUFFIX_FORMATS, format_of, infer_format
 from ._html import html_to_text, looks_like_html
-from ._labeled import read_labeled
+from ._labeled import find_labels_csv, read_labeled
 from ._readers import MAX_LINE_BYTES, iter_records
 from ._writers import EXPLAIN_FIELD, PROBA_PREFIX, ROW_GROUP_SIZE, read_output, write_csv, write_parquet
 
@@ -17,6 +17,7 @@ __all__ = [
     "PROBA_PREFIX",
     "ROW_GROUP_SIZE",
     "SUFFIX_FORMATS",
+    "find_labels_csv",
     "format_of",
     "atomic_write",
     "decode_bytes",

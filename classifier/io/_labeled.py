@@ -25,7 +25,8 @@ def _labeled_from_records(path: Path, text_column: str = TEXT_COLUMN) -> list[di
     return out
 
 
-def _find_labels_csv(folder: Path) -> Path | None:
+def find_labels_csv(folder: Path) -> Path | None:
+    """The labels CSV of a folder of .txt files: ``labels.csv`` in it, else ``../labels/<folder name>.csv``."""
     for candidate in (folder / "labels.csv", folder.parent / "labels" / f"{folder.name}.csv"):
         if candidate.is_file():
             return candidate
@@ -33,7 +34,7 @@ def _find_labels_csv(folder: Path) -> Path | None:
 
 
 def _labeled_from_folder(folder: Path, labels_csv: str | Path | None) -> list[dict[str, Any]]:
-    csv_path = Path(labels_csv) if labels_csv is not None else _find_labels_csv(folder)
+    csv_path = Path(labels_csv) if labels_csv is not None else find_labels_csv(folder)
     if csv_path is None:
         raise InputError(f"{folder}: no labels CSV (pass labels_csv, or put labels.csv in the folder)")
     text = decode_bytes(_read_bytes(csv_path), str(csv_path))

@@ -14,6 +14,7 @@ __all__ = [
     "N_CUES",
     "FeatureSpec",
     "LinearMember",
+    "TextbookPredictor",
     "TfidfBlock",
     "TopicClassifier",
     "TopicScorer",
@@ -24,5 +25,5 @@ __all__ = [
 ]
 
 __getattr__, __dir__ = lazy_names(
-    __name__, {"TopicClassifier": "._estimator", "textbook_baseline": "._baseline"}, globals()
+    __name__, {"TopicClassifier": "._estimator", "textbook_baseline": "._baseline", "TextbookPredictor": "._baseline"}, globals()
 )
