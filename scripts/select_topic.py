@@ -40,9 +40,9 @@ GRID: dict[str, dict] = {
     "no cue block": {"cue_weight": 0.0},
     "cue weight 1": {"cue_weight": 1.0},
     "cue weight 4": {"cue_weight": 4.0},
-    "no lead block": {"title_weight": 0.0},
-    "lead weight 2": {"title_weight": 2.0},
-    "lead weight 2, cue weight 1": {"title_weight": 2.0, "cue_weight": 1.0},
+    "no lead block": {"lead_weight": 0.0},
+    "lead weight 2": {"lead_weight": 2.0},
+    "lead weight 2, cue weight 1": {"lead_weight": 2.0, "cue_weight": 1.0},
     "lead 250 chars": {"lead_chars": 250},
     "words 1-1": {"word_ngram_range": (1, 1)},
     "+ char 2-3": {"char_ngram_range": (2, 3)},
@@ -51,8 +51,8 @@ GRID: dict[str, dict] = {
     "min_df=1": {"min_df": 1},
     "no sublinear tf": {"sublinear_tf": False},
     "no class weight": {"class_weight": None},
-    "svm C=1 + sigmoid": {"model": "svm", "C": 1.0, "calibration": "sigmoid"},
-    "svm C=0.3 + sigmoid": {"model": "svm", "C": 0.3, "calibration": "sigmoid"},
+    "svm C=1 + sigmoid": {"linear_model": "svm", "C": 1.0, "calibration": "sigmoid"},
+    "svm C=0.3 + sigmoid": {"linear_model": "svm", "C": 0.3, "calibration": "sigmoid"},
     "logreg + sigmoid": {"calibration": "sigmoid"},
 }
 

@@ -286,6 +286,15 @@ def test_resolver_is_a_clonable_estimator(small_model):
     assert clone(small_model).get_params() == small_model.get_params()
 
 
+def test_resolver_rejects_bad_parameters_as_scikit_learn_does():
+    with pytest.raises(ValueError, match="dominance"):
+        RegionResolver(dominance=2.0).fit(["江苏省南京市召开会议。", "教育部召开会议。"], ["江苏省", "全国"])
+    with pytest.raises(ValueError, match="min_count"):
+        RegionResolver(min_count=0).fit(["江苏省南京市召开会议。", "教育部召开会议。"], ["江苏省", "全国"])
+    with pytest.raises(TypeError):
+        RegionResolver(False)  # type: ignore[misc]  # keyword-only parameters
+
+
 def test_resolver_rejects_bad_input():
     with pytest.raises(InputError, match=r"y\[0\]"):
         RegionResolver().fit(["江苏"], ["江苏"])

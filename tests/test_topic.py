@@ -84,13 +84,13 @@ def test_clone_round_trip_keeps_params_and_drops_state(fitted: TopicClassifier) 
 
 
 def test_set_params_changes_the_model(data: tuple[list[str], list[str]]) -> None:
-    model = TopicClassifier().set_params(cue_weight=0.0, title_weight=0.0, char_ngram_range=(1, 2))
+    model = TopicClassifier().set_params(cue_weight=0.0, lead_weight=0.0, char_ngram_range=(1, 2))
     assert model.fit(*data).predict(data[0][:2]).shape == (2,)
     assert [name for name, _, _ in model.vectorizers_] == ["word", "char"]
 
 
 def test_grid_search_over_a_tiny_dataset(data: tuple[list[str], list[str]]) -> None:
-    grid = GridSearchCV(TopicClassifier(), {"C": [1.0, 10.0], "model": ["logreg", "svm"]},
+    grid = GridSearchCV(TopicClassifier(), {"C": [1.0, 10.0], "linear_model": ["logreg", "svm"]},
                         cv=StratifiedKFold(3, shuffle=True, random_state=0), n_jobs=1)
     grid.fit(*data)
     assert grid.best_score_ > 0.5
@@ -128,8 +128,8 @@ def test_classes_with_a_topic_missing_keep_the_order(data: tuple[list[str], list
     assert model.predict_proba(X[:3]).shape == (3, 3)
 
 
-@pytest.mark.parametrize("params", [{}, {"calibration": "sigmoid"}, {"model": "svm"},
-                                    {"model": "svm", "calibration": "sigmoid"}])
+@pytest.mark.parametrize("params", [{}, {"calibration": "sigmoid"}, {"linear_model": "svm"},
+                                    {"linear_model": "svm", "calibration": "sigmoid"}])
 def test_probabilities_are_rows_summing_to_one_and_agree_with_predict(data, params) -> None:
     model = TopicClassifier(**params).fit(*data)
     proba = model.predict_proba(data[0])
@@ -152,7 +152,7 @@ def test_normalize_false_on_clean_text_equals_normalize_true_on_raw(data) -> Non
 def test_binary_problem_works(data) -> None:
     X, y = data
     keep = [i for i, t in enumerate(y) if t in ("symposium", "other")]
-    model = TopicClassifier(model="svm").fit([X[i] for i in keep], [y[i] for i in keep])
+    model = TopicClassifier(linear_model="svm").fit([X[i] for i in keep], [y[i] for i in keep])
     assert model.predict_proba([X[keep[0]]]).shape == (1, 2)
     assert model.explain(X[keep[0]])
 
@@ -194,11 +194,18 @@ def test_bad_training_input_is_a_clear_error(X, y, match) -> None:
 
 
 def test_bad_parameters_are_clear_errors(data) -> None:
-    with pytest.raises(InputError, match="model"):
-        TopicClassifier(model="forest").fit(*data)
-    with pytest.raises(InputError, match="calibration"):
+    # Parameter errors are ValueError / TypeError, as in scikit-learn, not input errors.
+    with pytest.raises(ValueError, match="linear_model"):
+        TopicClassifier(linear_model="forest").fit(*data)
+    with pytest.raises(ValueError, match="calibration"):
         TopicClassifier(calibration="platt").fit(*data)
-    with pytest.raises(InputError, match="word_ngram_range"):
+    with pytest.raises(ValueError, match="C"):
+        TopicClassifier(C=0).fit(*data)
+    with pytest.raises(TypeError):
+        TopicClassifier(lead_chars="120").fit(*data)
+    with pytest.raises(TypeError):
+        TopicClassifier(True)  # type: ignore[misc]  # keyword-only parameters
+    with pytest.raises(ValueError, match="word_ngram_range"):
         TopicClassifier(word_ngram_range=(2, 1)).fit(*data)
 
 
@@ -262,7 +269,7 @@ def test_empty_and_debris_only_texts_still_get_a_topic(fitted: TopicClassifier) 
 
 
 @pytest.mark.parametrize("params", [{}, {"calibration": "sigmoid"}, {"calibration": "isotonic"},
-                                    {"model": "svm"}, {"char_ngram_range": (2, 3)}])
+                                    {"linear_model": "svm"}, {"char_ngram_range": (2, 3)}])
 def test_numpy_scorer_gives_the_probabilities_of_the_sklearn_model(params, tiny_records) -> None:
     import scipy.sparse as sp
 

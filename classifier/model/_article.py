@@ -10,10 +10,11 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
-from sklearn.base import BaseEstimator, clone
+from sklearn.base import BaseEstimator, _fit_context, clone
+from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import InputError, check_texts
@@ -42,17 +43,51 @@ class ArticleClassifier(BaseEstimator):
 
     Parameters
     ----------
-    topic : TopicClassifier or None
-        Unfitted topic estimator (default ``TopicClassifier()``); its ``normalize`` is turned
+    topic : TopicClassifier or None, default=None
+        Unfitted topic estimator (None: ``TopicClassifier()``); its ``normalize`` is turned
         off because the article is normalised once here.
-    region : RegionResolver or None
-        Unfitted region resolver (default ``RegionResolver()``), same convention.
+    region : RegionResolver or None, default=None
+        Unfitted region resolver (None: ``RegionResolver()``), same convention.
+
+    Attributes
+    ----------
+    topic_ : TopicClassifier
+        The fitted topic estimator.
+    region_ : RegionResolver
+        The fitted region resolver.
+    classes_ : ndarray of str
+        The topics, in the column order of ``predict_proba`` (``labels.TOPICS`` order).
+    n_train_ : int
+        Number of training articles.
+    fingerprint_ : str
+        SHA-256 of the training texts and labels (``data_fingerprint``).
+    predictor_ : Predictor
+        The fitted state without scikit-learn, which ``predict`` uses and ``save`` writes.
+
+    Examples
+    --------
+    >>> from classifier.model import ArticleClassifier
+    >>> from classifier.topic import TopicClassifier
+    >>> X = ["江苏省督导组到学校开展督导评估。", "浙江省督导组反馈督导评估意见。",
+    ...      "全国教育工作座谈会在北京召开。", "教育部召开全国校长座谈会。"]
+    >>> y = [{"topic": "supervision_visit", "region": "江苏省"}, {"topic": "supervision_visit", "region": "浙江省"},
+    ...      {"topic": "symposium", "region": "全国"}, {"topic": "symposium", "region": "全国"}]
+    >>> model = ArticleClassifier(topic=TopicClassifier(min_df=1)).fit(X, y)
+    >>> [record] = model.predict(["江苏省督导组开展督导评估。"])
+    >>> record["topic"], record["region"]
+    ('supervision_visit', '江苏省')
     """
 
-    def __init__(self, topic: TopicClassifier | None = None, region: RegionResolver | None = None):
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "topic": [HasMethods(["fit", "predict_proba"]), None],
+        "region": [HasMethods(["fit", "predict"]), None],
+    }
+
+    def __init__(self, *, topic: TopicClassifier | None = None, region: RegionResolver | None = None):
         self.topic = topic
         self.region = region
 
+    @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X: Sequence[str], y: Any) -> ArticleClassifier:
         """Fit on raw texts and their labels (dicts with topic, region, city, county)."""
         texts = check_texts(X)
