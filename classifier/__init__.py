@@ -37,8 +37,17 @@ _LAZY = {
 }
 
 __all__ = [
-    "NATIONAL", "PREDICTION_FIELDS", "PROVINCES", "REGIONS", "TOPICS",
-    "ClassifierError", "InputError", "ModelError", "normalize", "__version__", *_LAZY,
+    "NATIONAL",
+    "PREDICTION_FIELDS",
+    "PROVINCES",
+    "REGIONS",
+    "TOPICS",
+    "ClassifierError",
+    "InputError",
+    "ModelError",
+    "normalize",
+    "__version__",
+    *_LAZY,
 ]
 
 

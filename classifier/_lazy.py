@@ -12,8 +12,9 @@ from importlib import import_module
 from typing import Any
 
 
-def lazy_names(package: str, names: Mapping[str, str],
-               namespace: dict[str, Any]) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+def lazy_names(
+    package: str, names: Mapping[str, str], namespace: dict[str, Any]
+) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
     """``__getattr__`` and ``__dir__`` for ``package`` serving ``names`` (name -> module) lazily."""
 
     def __getattr__(name: str) -> Any:

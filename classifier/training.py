@@ -12,9 +12,15 @@ from .io import read_labeled
 from .model._article import ArticleClassifier, save
 
 
-def train(data: Sequence[str | Path] | str | Path, out: str | Path | None = None, *,
-          labels_csv: str | Path | None = None, cv: int = 5,
-          estimator: ArticleClassifier | None = None, random_state: int = 0) -> ArticleClassifier:
+def train(
+    data: Sequence[str | Path] | str | Path,
+    out: str | Path | None = None,
+    *,
+    labels_csv: str | Path | None = None,
+    cv: int = 5,
+    estimator: ArticleClassifier | None = None,
+    random_state: int = 0,
+) -> ArticleClassifier:
     """Fit a model on labeled data; with ``out``, write it there with its metadata.
 
     With ``cv`` ≥ 2, grouped cross-validated scores are computed first and stored in the

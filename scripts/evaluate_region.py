@@ -40,8 +40,18 @@ def main() -> None:
     if args.errors:
         for i, (y, p) in enumerate(zip(records, pred)):
             if (y["region"], y["city"], y["county"]) != (p["region"], p["city"], p["county"]):
-                print(i, y["region"], y["city"], y["county"], "->", p["region"], p["city"], p["county"],
-                      "|", normalize(texts[i])[:50].replace("\n", " "))
+                print(
+                    i,
+                    y["region"],
+                    y["city"],
+                    y["county"],
+                    "->",
+                    p["region"],
+                    p["city"],
+                    p["county"],
+                    "|",
+                    normalize(texts[i])[:50].replace("\n", " "),
+                )
     if not args.no_compare:
         print(f"\n{'method':<36} {'province acc':>12} {'articles/s':>11}")
         for name, acc, speed in compare_region_recognisers(texts, records, pred):

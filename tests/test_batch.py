@@ -33,8 +33,7 @@ class FakeModel:
             h = zlib.crc32(text.encode("utf-8", "surrogatepass"))
             weights = [(h >> (8 * i)) % 97 + 1 for i in range(4)]
             proba = {t: w / sum(weights) for t, w in zip(TOPICS, weights)}
-            out.append({"topic": TOPICS[h % 4], "topic_proba": proba,
-                        **{f: f"{f}-{h % 7}" for f in REGION_FIELDS}})
+            out.append({"topic": TOPICS[h % 4], "topic_proba": proba, **{f: f"{f}-{h % 7}" for f in REGION_FIELDS}})
         return out
 
     def explain(self, text):
@@ -102,7 +101,7 @@ def test_jobs_2_output_identical_to_jobs_1_with_the_shipped_model():
     if path is None:
         pytest.skip("no shipped model (classifier/data/model.joblib) yet")
     lines = [line for seed in SEEDS for line in seed.read_text(encoding="utf-8").splitlines() if line.strip()]
-    recs = [{"id": i, "text": "\n".join(lines[i % len(lines):i % len(lines) + 5])} for i in range(120)]
+    recs = [{"id": i, "text": "\n".join(lines[i % len(lines) : i % len(lines) + 5])} for i in range(120)]
     one = list(predict_records(recs, path, jobs=1, chunk_size=16))
     two = list(predict_records(recs, path, jobs=2, chunk_size=16))
     assert two == one
@@ -174,8 +173,7 @@ def _sample_outputs():
 
 def _as_strings(rec):
     """What CSV/Parquet keep of a record: pass-through values as strings."""
-    return {k: (v if k in ("topic_proba", "explain") or isinstance(v, str) else str(v))
-            for k, v in rec.items()}
+    return {k: (v if k in ("topic_proba", "explain") or isinstance(v, str) else str(v)) for k, v in rec.items()}
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
@@ -222,7 +220,9 @@ def mixed_folder(tmp_path):
     (folder / "sub" / "lines.jsonl").write_text(
         '{"id": "j1", "text": "湖南省双峰县召开教育工作座谈会。"}\n'
         "{not json\n"
-        '{"id": "j3", "text": "教育部新闻发布会答记者问。"}\n', encoding="utf-8")
+        '{"id": "j3", "text": "教育部新闻发布会答记者问。"}\n',
+        encoding="utf-8",
+    )
     return folder
 
 
@@ -326,8 +326,9 @@ def test_resume_of_a_complete_output_with_a_longer_input_adds_the_rest(tmp_path)
     recs = records(300)
     out = tmp_path / "out.csv"
     run_batch([write_jsonl(tmp_path / "a.jsonl", recs[:120])], out=out, predictor=FakeModel(), jobs=1, quiet=True)
-    summary = run_batch([write_jsonl(tmp_path / "b.jsonl", recs)], out=out, predictor=FakeModel(), jobs=1,
-                        quiet=True, resume=True)
+    summary = run_batch(
+        [write_jsonl(tmp_path / "b.jsonl", recs)], out=out, predictor=FakeModel(), jobs=1, quiet=True, resume=True
+    )
     assert (summary.skipped, summary.records) == (120, 180)
     assert [r["id"] for r in read_output(out)] == [r["id"] for r in recs]
 

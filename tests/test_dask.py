@@ -28,8 +28,9 @@ def _model() -> dict:
 
 @pytest.fixture(scope="module")
 def client():
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None, silence_logs=40)
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
+    )
     client = distributed.Client(cluster)
     try:
         yield client
@@ -42,13 +43,11 @@ def test_run_batch_on_a_cluster_is_identical_to_the_local_run(client, tmp_path):
     pytest.importorskip("classifier.io")
     src = tmp_path / "in.jsonl"
     recs = records(120, fail_every=37, error_every=0)
-    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs) + "{broken\n",
-                   encoding="utf-8")
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs) + "{broken\n", encoding="utf-8")
     local, remote = tmp_path / "local.jsonl", tmp_path / "remote.jsonl"
     model = _model()
     run_batch([src], out=local, **model, jobs=1, quiet=True, chunk_size=16)
-    summary = run_batch([src], out=remote, **model, quiet=True, chunk_size=16,
-                        dask=client.scheduler.address)
+    summary = run_batch([src], out=remote, **model, quiet=True, chunk_size=16, dask=client.scheduler.address)
     assert remote.read_bytes() == local.read_bytes()
     assert summary.records == 121 and summary.errors >= 1
     # both workers took part (each warmed up the model it was sent)
@@ -72,13 +71,14 @@ def test_predict_dask_dataframe_adds_prediction_columns(client):
     pd = pytest.importorskip("pandas")
     dd = pytest.importorskip("dask.dataframe")
     recs = records(40, fail_every=11)
-    frame = pd.DataFrame({"id": [r["id"] for r in recs], "text": [r["text"] for r in recs],
-                          "topic": ["gold"] * len(recs)})
+    frame = pd.DataFrame(
+        {"id": [r["id"] for r in recs], "text": [r["text"] for r in recs], "topic": ["gold"] * len(recs)}
+    )
     model = _model()
     got = predict_dask(dd.from_pandas(frame, npartitions=3), **model).compute()
     local = list(predict_records([{"text": t} for t in frame["text"]], **model, jobs=1))
     assert list(got["id"]) == list(frame["id"]) and list(got["input_topic"]) == ["gold"] * 40
-    assert list(got.columns[-len(REGION_FIELDS) - 1:-1]) == list(REGION_FIELDS)
+    assert list(got.columns[-len(REGION_FIELDS) - 1 : -1]) == list(REGION_FIELDS)
     for (_, row), want in zip(got.iterrows(), local):
         if ERROR_FIELD in want:
             assert row[ERROR_FIELD] == want[ERROR_FIELD]

@@ -37,8 +37,9 @@ def _model_spec(model_path: str | os.PathLike[str] | None = None, predictor: Any
     if model_path is None:
         return None
     if not isinstance(model_path, (str, os.PathLike)):
-        raise InputError(f"model_path {model_path!r}: expected a path to a model file (a loaded model goes "
-                         "in predictor=)")
+        raise InputError(
+            f"model_path {model_path!r}: expected a path to a model file (a loaded model goes in predictor=)"
+        )
     path = Path(model_path).expanduser()
     if not path.is_file():
         raise ModelError(f"model {str(model_path)!r}: no such file")
@@ -78,11 +79,9 @@ def _warm_up(model: Any) -> None:
 # ----------------------------------------------------------------------------- one chunk
 
 
-
 def _passthrough(record: dict) -> dict:
     """The record's columns without its text, output field names prefixed with ``input_``."""
-    return {(f"input_{k}" if k in _OUTPUT_FIELDS else k): v
-            for k, v in record.items() if k != TEXT_COLUMN}
+    return {(f"input_{k}" if k in _OUTPUT_FIELDS else k): v for k, v in record.items() if k != TEXT_COLUMN}
 
 
 def _describe(record: dict) -> str:
@@ -103,8 +102,7 @@ def _predict_chunk(model: Any, chunk: Sequence[dict], explain: bool = False) -> 
             out[i] = rec
         elif not isinstance(rec.get(TEXT_COLUMN), str):
             found = type(rec.get(TEXT_COLUMN)).__name__
-            out[i] = {**_passthrough(rec),
-                      ERROR_FIELD: f"{_describe(rec)}: text is {found}, expected a string"}
+            out[i] = {**_passthrough(rec), ERROR_FIELD: f"{_describe(rec)}: text is {found}, expected a string"}
         else:
             todo.append(i)
     texts = [chunk[i][TEXT_COLUMN] for i in todo]

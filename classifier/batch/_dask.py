@@ -46,8 +46,9 @@ def _warm_once(model: Any) -> None:
         _WARMED.add(id(model))
 
 
-def _predict_on_client(records: Iterable[dict], spec: Any, client: Any, chunk_size: int,
-                       explain: bool) -> Iterator[dict]:
+def _predict_on_client(
+    records: Iterable[dict], spec: Any, client: Any, chunk_size: int, explain: bool
+) -> Iterator[dict]:
     """The chunks of :func:`predict_records`, run on a Dask cluster, in input order."""
     model = _get_model(spec)
     # One copy of the model per worker, shared by every task on that worker.
@@ -67,13 +68,13 @@ def _predict_on_client(records: Iterable[dict], spec: Any, client: Any, chunk_si
         model_future.release()
 
 
-def _dask_bag_partition(items: Iterable[Any], model: Any, text_column: str,
-                        explain: bool, chunk_size: int) -> list[dict]:
+def _dask_bag_partition(
+    items: Iterable[Any], model: Any, text_column: str, explain: bool, chunk_size: int
+) -> list[dict]:
     out: list[dict] = []
     for chunk in chunked(items, chunk_size):
         bare = [not isinstance(item, dict) for item in chunk]
-        recs = [{TEXT_COLUMN: item} if b else _rename_text(item, text_column)
-                for item, b in zip(chunk, bare)]
+        recs = [{TEXT_COLUMN: item} if b else _rename_text(item, text_column) for item, b in zip(chunk, bare)]
         out.extend(_dask_chunk(model, recs, explain))
     return out
 
@@ -92,8 +93,7 @@ def _dataframe_columns(columns: Sequence[str], text_column: str, explain: bool) 
     return [*kept, *new, *([EXPLAIN_FIELD] if explain else []), ERROR_FIELD]
 
 
-def _dask_df_partition(df: Any, model: Any, text_column: str, explain: bool,
-                       chunk_size: int) -> Any:
+def _dask_df_partition(df: Any, model: Any, text_column: str, explain: bool, chunk_size: int) -> Any:
     import pandas as pd
 
     columns = _dataframe_columns(list(df.columns), text_column, explain)
@@ -105,12 +105,10 @@ def _dask_df_partition(df: Any, model: Any, text_column: str, explain: bool,
             for topic, p in (rec.get(TOPIC_PROBA) or {}).items():
                 row[PROBA_PREFIX + topic] = p
             if EXPLAIN_FIELD in row:
-                row[EXPLAIN_FIELD] = json.dumps(row[EXPLAIN_FIELD], ensure_ascii=False,
-                                                default=json_default)
+                row[EXPLAIN_FIELD] = json.dumps(row[EXPLAIN_FIELD], ensure_ascii=False, default=json_default)
             rows.append(row)
-    pred = pd.DataFrame(rows, index=df.index, columns=columns[len(df.columns):])
-    kept = df.rename(columns={c: f"input_{c}" for c in df.columns
-                              if c in _OUTPUT_FIELDS and c != text_column})
+    pred = pd.DataFrame(rows, index=df.index, columns=columns[len(df.columns) :])
+    kept = df.rename(columns={c: f"input_{c}" for c in df.columns if c in _OUTPUT_FIELDS and c != text_column})
     out = pd.concat([kept, pred], axis=1)
     for column in pred.columns:
         if column.startswith(PROBA_PREFIX):
@@ -120,9 +118,15 @@ def _dask_df_partition(df: Any, model: Any, text_column: str, explain: bool,
     return out
 
 
-def predict_dask(data: Any, model_path: str | Path | None = None, *, predictor: Any = None,
-                 text_column: str = TEXT_COLUMN, explain: bool = False,
-                 chunk_size: int = 256) -> Any:
+def predict_dask(
+    data: Any,
+    model_path: str | Path | None = None,
+    *,
+    predictor: Any = None,
+    text_column: str = TEXT_COLUMN,
+    explain: bool = False,
+    chunk_size: int = 256,
+) -> Any:
     """Predict over a Dask bag or dataframe; returns the same kind of collection, lazily.
 
     A bag of strings gives prediction dicts; a bag of records (dicts with ``text_column``)
@@ -145,19 +149,21 @@ def predict_dask(data: Any, model_path: str | Path | None = None, *, predictor: 
         pass  # no distributed client: the graph node is computed once per worker
     if hasattr(data, "map_partitions") and hasattr(data, "columns"):
         if text_column not in data.columns:
-            raise InputError(f"dask dataframe: no column {text_column!r} "
-                             f"(columns: {list(data.columns)})")
+            raise InputError(f"dask dataframe: no column {text_column!r} (columns: {list(data.columns)})")
         import pandas as pd
 
         columns = _dataframe_columns(list(data.columns), text_column, explain)
-        meta = pd.DataFrame({c: pd.Series(dtype="float64" if c.startswith(PROBA_PREFIX) else object)
-                             for c in columns[len(data.columns):]})
-        kept = data._meta.rename(columns={c: f"input_{c}" for c in data.columns
-                                          if c in _OUTPUT_FIELDS and c != text_column})
+        meta = pd.DataFrame(
+            {
+                c: pd.Series(dtype="float64" if c.startswith(PROBA_PREFIX) else object)
+                for c in columns[len(data.columns) :]
+            }
+        )
+        kept = data._meta.rename(
+            columns={c: f"input_{c}" for c in data.columns if c in _OUTPUT_FIELDS and c != text_column}
+        )
         meta = pd.concat([kept, meta], axis=1)
-        return data.map_partitions(_dask_df_partition, model_ref, text_column, explain,
-                                   chunk_size, meta=meta)
+        return data.map_partitions(_dask_df_partition, model_ref, text_column, explain, chunk_size, meta=meta)
     if hasattr(data, "map_partitions"):
-        return data.map_partitions(_dask_bag_partition, model_ref, text_column, explain,
-                                   chunk_size)
+        return data.map_partitions(_dask_bag_partition, model_ref, text_column, explain, chunk_size)
     raise InputError(f"predict_dask: expected a dask bag or dataframe, got {type(data).__name__}")

@@ -56,16 +56,21 @@ def _worker_run(chunk: list[dict], explain: bool) -> list[dict]:
     return _predict_chunk(_WORKER["model"], chunk, explain)
 
 
-
 def _check_int(name: str, value: Any, minimum: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise InputError(f"{name}={value!r}: expected an integer >= {minimum}")
     return value
 
 
-def predict_records(records: Iterable[dict], model_path: str | Path | None = None, *, predictor: Any = None,
-                    jobs: int | None = None, chunk_size: int = 256,
-                    explain: bool = False) -> Iterator[dict]:
+def predict_records(
+    records: Iterable[dict],
+    model_path: str | Path | None = None,
+    *,
+    predictor: Any = None,
+    jobs: int | None = None,
+    chunk_size: int = 256,
+    explain: bool = False,
+) -> Iterator[dict]:
     """Yield one output record per input record, lazily and in input order.
 
     ``model_path`` is a model file (None: the shipped model) that each worker process loads
@@ -79,8 +84,7 @@ def predict_records(records: Iterable[dict], model_path: str | Path | None = Non
     return _predict_stream(records, spec, jobs, chunk_size, explain)
 
 
-def _predict_stream(records: Iterable[dict], spec: Any, jobs: int, chunk_size: int,
-                    explain: bool) -> Iterator[dict]:
+def _predict_stream(records: Iterable[dict], spec: Any, jobs: int, chunk_size: int, explain: bool) -> Iterator[dict]:
     chunks = chunked(records, chunk_size)
     head = list(islice(chunks, 2))
     if jobs == 1 or len(head) < 2:  # one chunk: a pool would only add its start-up time

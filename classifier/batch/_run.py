@@ -67,8 +67,10 @@ class Summary:
     def __str__(self) -> str:
         skipped = f", {self.skipped:,} skipped (resume)" if self.skipped else ""
         where = f" → {self.out}" if self.out else ""
-        return (f"{self.records:,} records, {self.errors:,} errors{skipped} in "
-                f"{self.seconds:.1f} s ({self.rate:,.0f} records/s){where}")
+        return (
+            f"{self.records:,} records, {self.errors:,} errors{skipped} in "
+            f"{self.seconds:.1f} s ({self.rate:,.0f} records/s){where}"
+        )
 
 
 def _id_key(value: Any) -> str | None:
@@ -123,8 +125,15 @@ def _progress(records: Iterator[dict], sources: Any, quiet: bool, summary: Summa
         return
     from tqdm import tqdm
 
-    bar = tqdm(total=_estimate_total(sources), initial=0, unit=" rec", file=stream,
-               mininterval=0.5, dynamic_ncols=True, smoothing=0.05)
+    bar = tqdm(
+        total=_estimate_total(sources),
+        initial=0,
+        unit=" rec",
+        file=stream,
+        mininterval=0.5,
+        dynamic_ncols=True,
+        smoothing=0.05,
+    )
     try:
         for rec in records:
             yield rec
@@ -133,11 +142,20 @@ def _progress(records: Iterator[dict], sources: Any, quiet: bool, summary: Summa
         bar.close()
 
 
-def run_batch(sources: Any, out: str | Path | None = None, fmt: str | None = None,
-              model_path: str | Path | None = None, jobs: int | None = None,
-              resume: bool = False, quiet: bool = False, explain: bool = False,
-              dask: Any = None, text_column: str = TEXT_COLUMN,
-              chunk_size: int = 256, predictor: Any = None) -> Summary:
+def run_batch(
+    sources: Any,
+    out: str | Path | None = None,
+    fmt: str | None = None,
+    model_path: str | Path | None = None,
+    jobs: int | None = None,
+    resume: bool = False,
+    quiet: bool = False,
+    explain: bool = False,
+    dask: Any = None,
+    text_column: str = TEXT_COLUMN,
+    chunk_size: int = 256,
+    predictor: Any = None,
+) -> Summary:
     """Predict every record of ``sources`` into ``out`` (stdout when None) and summarise.
 
     ``fmt`` is ``jsonl``, ``csv`` or ``parquet`` (default: from ``out``'s suffix; JSONL on
@@ -180,6 +198,7 @@ def run_batch(sources: Any, out: str | Path | None = None, fmt: str | None = Non
             journal.unlink()
 
     records = _skip_done(iter_records(sources, text_column=text_column), done, summary)
+    client: Any
     client, own_client = (None, False) if dask is None else _dask_client(dask)
     try:
         if client is not None:
@@ -190,6 +209,7 @@ def run_batch(sources: Any, out: str | Path | None = None, fmt: str | None = Non
         if out is None:
             _write_stdout(outputs, fmt, summary)
         else:
+            assert journal is not None  # set with out
             _write_journal(outputs, journal, summary, chunk_size)
             _finalize(out, fmt, journal, previous)
     finally:
@@ -205,8 +225,7 @@ def _count(rec: dict, summary: Summary) -> None:
         summary.errors += 1
 
 
-def _write_journal(outputs: Iterable[dict], journal: Path, summary: Summary,
-                   flush_every: int) -> None:
+def _write_journal(outputs: Iterable[dict], journal: Path, summary: Summary, flush_every: int) -> None:
     with open(journal, "a", encoding="utf-8") as f:
         for n, rec in enumerate(outputs, 1):
             f.write(_dumps(rec) + "\n")

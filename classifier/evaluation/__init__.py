@@ -34,7 +34,11 @@ from ._protocol import (
     seed_loo,
 )
 from ._region import (
-    compare_region_recognisers, cpca_region, jionlp_region, region_out_of_fold, region_scores,
+    compare_region_recognisers,
+    cpca_region,
+    jionlp_region,
+    region_out_of_fold,
+    region_scores,
 )
 from ._report import SECTIONS, format_markdown, format_summary, markdown_section, write_report
 

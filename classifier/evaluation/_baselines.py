@@ -11,8 +11,20 @@ from ..labels import NATIONAL, PROVINCES, TOPIC_PROBA, TOPICS
 from ..normalize import normalize
 
 _QA_CUES = ("答记者问", "回答记者提问", "记者提问", "新闻发布会", "问：", "答：")
-_VISIT_CUES = ("督导评估", "督导检查", "实地督导", "督导组", "评估认定", "省级督导", "反馈会", "自评汇报会",
-               "实地核查", "检查验收", "督导认定", "检查组")
+_VISIT_CUES = (
+    "督导评估",
+    "督导检查",
+    "实地督导",
+    "督导组",
+    "评估认定",
+    "省级督导",
+    "反馈会",
+    "自评汇报会",
+    "实地核查",
+    "检查验收",
+    "督导认定",
+    "检查组",
+)
 _MEETING_CUES = ("座谈会", "研讨会", "推进会", "现场会", "经验交流会", "论坛", "工作会议", "专题报告")
 _SUFFIXES = ("壮族自治区", "回族自治区", "维吾尔自治区", "特别行政区", "自治区", "省", "市")
 
@@ -61,7 +73,7 @@ class KeywordRules:
     def predict(self, X: Sequence[str]) -> list[dict[str, Any]]:
         out = []
         for text in X:
-            rec = keyword_rules(text)
+            rec: dict[str, Any] = dict(keyword_rules(text))
             rec[TOPIC_PROBA] = {t: float(t == rec["topic"]) for t in TOPICS}
             out.append(rec)
         return out

@@ -38,7 +38,7 @@ def _predict(model: Any, texts: list[str]) -> tuple[list[dict[str, Any]], np.nda
     if not texts:
         return [], np.zeros((0, len(TOPICS)))
     raw = model.predict(texts)
-    records = [dict(r) if isinstance(r, Mapping) else {"topic": str(r)} for r in raw]
+    records: list[dict[str, Any]] = [dict(r) if isinstance(r, Mapping) else {"topic": str(r)} for r in raw]
     if all(TOPIC_PROBA in r for r in records):
         proba = np.array([[float(r[TOPIC_PROBA].get(t, 0.0)) for t in TOPICS] for r in records])
     elif hasattr(model, "predict_proba"):
@@ -71,11 +71,14 @@ def _explain(model: Any, text: str) -> dict[str, Any]:
         term = item[0] if isinstance(item, (list, tuple)) else item
         if isinstance(term, str) and term:
             terms.append(term[:MAX_SNIPPET])
-    evidence = []
+    evidence: list[Any] = []
     for item in exp.get("region_evidence", []) or []:
         if isinstance(item, Mapping):
-            short = {k: v for k, v in item.items()
-                     if isinstance(v, (int, float, bool)) or (isinstance(v, str) and len(v) <= MAX_SNIPPET)}
+            short = {
+                k: v
+                for k, v in item.items()
+                if isinstance(v, (int, float, bool)) or (isinstance(v, str) and len(v) <= MAX_SNIPPET)
+            }
             compact = {k: short[k] for k in _EVIDENCE_KEYS if k in short}
             evidence.append(compact or short)
         elif isinstance(item, str):
@@ -83,8 +86,9 @@ def _explain(model: Any, text: str) -> dict[str, Any]:
     return {"topic_terms": terms[:8], "region_evidence": evidence[:5]}
 
 
-def grouped_folds(topics: Sequence[str], groups: Sequence[int], n_splits: int = 5,
-                  seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
+def grouped_folds(
+    topics: Sequence[str], groups: Sequence[int] | np.ndarray, n_splits: int = 5, seed: int = 0
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """StratifiedGroupKFold splits on topic: no group on both sides of a fold."""
     n_groups = len(set(groups))
     if n_splits < 2 or n_groups < n_splits:
@@ -103,9 +107,14 @@ def _perturb(fn: Callable[[str], str], text: str) -> str:
         return ""
 
 
-def _oof(estimator: Any, texts: list[str], gold: list[dict[str, str]],
-         folds: Sequence[tuple[np.ndarray, np.ndarray]], target: str,
-         perturbations: Mapping[str, Callable[[str], str]] | None = None) -> dict[str, Any]:
+def _oof(
+    estimator: Any,
+    texts: list[str],
+    gold: list[dict[str, str]],
+    folds: Sequence[tuple[np.ndarray, np.ndarray]],
+    target: str,
+    perturbations: Mapping[str, Callable[[str], str]] | None = None,
+) -> dict[str, Any]:
     """Out-of-fold predictions (and of each perturbation, with the same fold models)."""
     n = len(texts)
     preds: list[dict[str, Any] | None] = [None] * n
@@ -126,30 +135,48 @@ def _oof(estimator: Any, texts: list[str], gold: list[dict[str, str]],
             for j, i in enumerate(te):
                 perturbed[name][i] = precs[j]
     has_proba = not np.isnan(proba).any()
-    return {"preds": preds, "proba": proba if has_proba else None, "perturbed": perturbed,
-            "models": models, "fold_of": fold_of}
+    return {
+        "preds": preds,
+        "proba": proba if has_proba else None,
+        "perturbed": perturbed,
+        "models": models,
+        "fold_of": fold_of,
+    }
 
 
-def _scores(gold: list[dict[str, str]], preds: Sequence[Mapping[str, Any]], idx: Sequence[int]) -> dict[str, float]:
+def _scores(gold: list[dict[str, str]], preds: Sequence[Any], idx: Sequence[int] | np.ndarray) -> dict[str, float]:
     from sklearn.metrics import f1_score
+
     gt = [gold[i]["topic"] for i in idx]
     pt = [str(preds[i].get("topic", "")) for i in idx]
-    out = {"topic_accuracy": round(float(np.mean([a == b for a, b in zip(gt, pt)])), 4),
-           "topic_macro_f1": round(float(f1_score(gt, pt, average="macro", zero_division=0)), 4)}
+    out = {
+        "topic_accuracy": round(float(np.mean([a == b for a, b in zip(gt, pt)])), 4),
+        "topic_macro_f1": round(float(f1_score(gt, pt, average="macro", zero_division=0)), 4),
+    }
     if all("region" in preds[i] for i in idx):
         out["region_accuracy"] = round(float(np.mean([gold[i]["region"] == preds[i]["region"] for i in idx])), 4)
     return out
 
 
-def _learning_curve(estimator: Any, texts: list[str], gold: list[dict[str, str]], groups: np.ndarray,
-                    folds: Sequence[tuple[np.ndarray, np.ndarray]], full: Mapping[str, Any], target: str,
-                    fractions: Sequence[float], max_folds: int, seed: int) -> list[dict[str, Any]]:
+def _learning_curve(
+    estimator: Any,
+    texts: list[str],
+    gold: list[dict[str, str]],
+    groups: np.ndarray,
+    folds: Sequence[tuple[np.ndarray, np.ndarray]],
+    full: Mapping[str, Any],
+    target: str,
+    fractions: Sequence[float],
+    max_folds: int,
+    seed: int,
+) -> list[dict[str, Any]]:
     rng = np.random.default_rng(seed)
     use = list(folds)[:max_folds]
     rows = []
     for frac in fractions:
         f1s, regs, sizes = [], [], []
-        for f, (tr, te) in enumerate(use):
+        for tr, te in use:
+            preds: list[Any]
             if frac >= 1.0:
                 preds = full["preds"]
                 sub = tr
@@ -177,16 +204,22 @@ def _learning_curve(estimator: Any, texts: list[str], gold: list[dict[str, str]]
                 regs.append(s["region_accuracy"])
             sizes.append(len(sub))
         if f1s:
-            rows.append({"fraction": float(frac), "train_size": int(round(np.mean(sizes))),
-                         "topic_macro_f1": round(float(np.mean(f1s)), 4),
-                         "topic_macro_f1_std": round(float(np.std(f1s)), 4),
-                         "region_accuracy": round(float(np.mean(regs)), 4) if regs else None,
-                         "n_folds": len(f1s)})
+            rows.append(
+                {
+                    "fraction": float(frac),
+                    "train_size": int(round(np.mean(sizes))),
+                    "topic_macro_f1": round(float(np.mean(f1s)), 4),
+                    "topic_macro_f1_std": round(float(np.std(f1s)), 4),
+                    "region_accuracy": round(float(np.mean(regs)), 4) if regs else None,
+                    "n_folds": len(f1s),
+                }
+            )
     return rows
 
 
 def _default_estimator() -> Any:
     from ..model import ArticleClassifier
+
     return ArticleClassifier()
 
 
@@ -194,35 +227,64 @@ def _region_order() -> list[str]:
     return list(REGIONS)
 
 
-def _figures(gold: list[dict[str, str]], preds: Sequence[Mapping[str, Any]], n_bootstrap: int,
-             seed: int) -> dict[str, Any]:
+def _figures(
+    gold: list[dict[str, str]], preds: Sequence[Mapping[str, Any]], n_bootstrap: int, seed: int
+) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "topic": classification_figures([g["topic"] for g in gold], [str(p.get("topic", "")) for p in preds],
-                                        TOPICS, n_bootstrap=n_bootstrap, seed=seed),
-        "region": None, "city": None, "county": None,
+        "topic": classification_figures(
+            [g["topic"] for g in gold],
+            [str(p.get("topic", "")) for p in preds],
+            TOPICS,
+            n_bootstrap=n_bootstrap,
+            seed=seed,
+        ),
+        "region": None,
+        "city": None,
+        "county": None,
     }
     if preds and all("region" in p for p in preds):
-        out["region"] = classification_figures([g["region"] for g in gold], [str(p["region"]) for p in preds],
-                                               _region_order(), n_bootstrap=n_bootstrap, seed=seed)
+        out["region"] = classification_figures(
+            [g["region"] for g in gold],
+            [str(p["region"]) for p in preds],
+            _region_order(),
+            n_bootstrap=n_bootstrap,
+            seed=seed,
+        )
         for field in ("city", "county"):
-            out[field] = _subset_accuracy([g[field] for g in gold], [str(p.get(field, "") or "") for p in preds],
-                                          n_bootstrap, seed)
+            out[field] = _subset_accuracy(
+                [g[field] for g in gold], [str(p.get(field, "") or "") for p in preds], n_bootstrap, seed
+            )
     return out
 
 
-def _errors(ids: Sequence[str], gold: list[dict[str, str]], preds: Sequence[Mapping[str, Any]],
-            proba: np.ndarray | None, models: Sequence[Any], fold_of: np.ndarray, texts: list[str],
-            limit: int) -> list[dict[str, Any]]:
-    rows = []
+def _errors(
+    ids: Sequence[str],
+    gold: list[dict[str, str]],
+    preds: Sequence[Mapping[str, Any]],
+    proba: np.ndarray | None,
+    models: Sequence[Any],
+    fold_of: np.ndarray,
+    texts: list[str],
+    limit: int,
+) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
     for i, (g, p) in enumerate(zip(gold, preds)):
         wrong_topic = g["topic"] != p.get("topic")
         wrong_region = "region" in p and g["region"] != p.get("region")
         if not (wrong_topic or wrong_region):
             continue
         conf = float(np.max(proba[i])) if proba is not None else math.nan
-        rows.append({"id": str(ids[i])[:40], "gold_topic": g["topic"], "pred_topic": str(p.get("topic", "")),
-                     "gold_region": g["region"], "pred_region": str(p.get("region", "")),
-                     "confidence": round(conf, 4), "_i": i})
+        rows.append(
+            {
+                "id": str(ids[i])[:40],
+                "gold_topic": g["topic"],
+                "pred_topic": str(p.get("topic", "")),
+                "gold_region": g["region"],
+                "pred_region": str(p.get("region", "")),
+                "confidence": round(conf, 4),
+                "_i": i,
+            }
+        )
     rows.sort(key=lambda r: -r["confidence"] if not math.isnan(r["confidence"]) else 0.0)
     rows = rows[:limit]
     for r in rows:

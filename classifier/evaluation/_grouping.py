@@ -19,11 +19,18 @@ def _shingle_set(text: str, k: int) -> set[int]:
     # Han characters only: ASCII boilerplate (English disclaimers, URLs) and numbers say
     # nothing about whether two articles are the same article.
     s = _NOT_HAN.sub("", normalize(text))
-    return {zlib.crc32(s[i:i + k].encode()) for i in range(len(s) - k + 1)}
+    return {zlib.crc32(s[i : i + k].encode()) for i in range(len(s) - k + 1)}
 
 
-def near_duplicate_groups(texts: Sequence[str], threshold: float = 0.8, k: int = 5, *,
-                          min_shingles: int = 20, max_df: float = 0.05, sketch: int = 8) -> np.ndarray:
+def near_duplicate_groups(
+    texts: Sequence[str],
+    threshold: float = 0.8,
+    k: int = 5,
+    *,
+    min_shingles: int = 20,
+    max_df: float = 0.05,
+    sketch: int = 8,
+) -> np.ndarray:
     """Group ids such that near-duplicate texts (mirror copies of one article) share a group.
 
     Two texts are near-duplicates when the containment |A∩B| / min(|A|, |B|) of their
@@ -58,7 +65,7 @@ def near_duplicate_groups(texts: Sequence[str], threshold: float = 0.8, k: int =
     for i, s in enumerate(sets):
         for h in sorted(s)[:sketch]:
             buckets.setdefault(h, []).append(i)
-    pairs = {(a, b) for ids in buckets.values() for j, a in enumerate(ids) for b in ids[j + 1:]}
+    pairs = {(a, b) for ids in buckets.values() for j, a in enumerate(ids) for b in ids[j + 1 :]}
     for a, b in pairs:
         sa, sb = sets[a], sets[b]
         inter = len(sa & sb)

@@ -30,8 +30,15 @@ def _macro_f1_codes(t: np.ndarray, p: np.ndarray, n_labels: int) -> float:
     return float(f1[present].mean()) if present.any() else 0.0
 
 
-def bootstrap_ci(y_true: Sequence[str], y_pred: Sequence[str], metric: str = "accuracy", *,
-                 n_resamples: int = 1000, alpha: float = 0.05, seed: int = 0) -> tuple[float, float]:
+def bootstrap_ci(
+    y_true: Sequence[str],
+    y_pred: Sequence[str],
+    metric: str = "accuracy",
+    *,
+    n_resamples: int = 1000,
+    alpha: float = 0.05,
+    seed: int = 0,
+) -> tuple[float, float]:
     """Percentile bootstrap interval of ``metric`` ("accuracy" or "macro_f1") over articles."""
     if metric not in ("accuracy", "macro_f1"):
         raise InputError(f"bootstrap_ci: metric must be 'accuracy' or 'macro_f1', got {metric!r}")
@@ -54,8 +61,9 @@ def bootstrap_ci(y_true: Sequence[str], y_pred: Sequence[str], metric: str = "ac
     return (round(float(lo), 4), round(float(hi), 4))
 
 
-def classification_figures(y_true: Sequence[str], y_pred: Sequence[str], order: Sequence[str] = (), *,
-                           n_bootstrap: int = 1000, seed: int = 0) -> dict[str, Any]:
+def classification_figures(
+    y_true: Sequence[str], y_pred: Sequence[str], order: Sequence[str] = (), *, n_bootstrap: int = 1000, seed: int = 0
+) -> dict[str, Any]:
     """Accuracy, macro-F1 (with bootstrap intervals), per-class figures and the confusion matrix.
 
     The label set is every label in ``y_true`` or ``y_pred`` (scikit-learn's default), listed
@@ -66,8 +74,16 @@ def classification_figures(y_true: Sequence[str], y_pred: Sequence[str], order: 
         raise InputError(f"classification_figures: {len(y_true)} gold labels but {len(y_pred)} predictions")
     labels = _ordered_labels([*y_true, *y_pred], order)
     if not y_true:
-        return {"n": 0, "accuracy": math.nan, "accuracy_ci": [math.nan, math.nan], "macro_f1": math.nan,
-                "macro_f1_ci": [math.nan, math.nan], "labels": [], "per_class": {}, "confusion": []}
+        return {
+            "n": 0,
+            "accuracy": math.nan,
+            "accuracy_ci": [math.nan, math.nan],
+            "macro_f1": math.nan,
+            "macro_f1_ci": [math.nan, math.nan],
+            "labels": [],
+            "per_class": {},
+            "confusion": [],
+        }
     prec, rec, f1, sup = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
     return {
         "n": len(y_true),
@@ -76,9 +92,15 @@ def classification_figures(y_true: Sequence[str], y_pred: Sequence[str], order: 
         "macro_f1": round(float(np.mean(f1)), 4),
         "macro_f1_ci": list(bootstrap_ci(y_true, y_pred, "macro_f1", n_resamples=n_bootstrap, seed=seed)),
         "labels": labels,
-        "per_class": {lab: {"precision": round(float(p), 4), "recall": round(float(r), 4),
-                            "f1": round(float(f), 4), "support": int(s)}
-                      for lab, p, r, f, s in zip(labels, prec, rec, f1, sup)},
+        "per_class": {
+            lab: {
+                "precision": round(float(p), 4),
+                "recall": round(float(r), 4),
+                "f1": round(float(f), 4),
+                "support": int(s),
+            }
+            for lab, p, r, f, s in zip(labels, prec, rec, f1, sup)
+        },
         "confusion": confusion_matrix(y_true, y_pred, labels=labels).tolist(),
     }
 
@@ -89,12 +111,21 @@ def _subset_accuracy(gold: Sequence[str], pred: Sequence[str], n_bootstrap: int,
     if not pairs:
         return {"n": 0, "accuracy": math.nan, "accuracy_ci": [math.nan, math.nan]}
     g, p = [a for a, _ in pairs], [b or "" for _, b in pairs]
-    return {"n": len(pairs), "accuracy": round(float(np.mean([a == b for a, b in pairs])), 4),
-            "accuracy_ci": list(bootstrap_ci(g, p, "accuracy", n_resamples=n_bootstrap, seed=seed))}
+    return {
+        "n": len(pairs),
+        "accuracy": round(float(np.mean([a == b for a, b in pairs])), 4),
+        "accuracy_ci": list(bootstrap_ci(g, p, "accuracy", n_resamples=n_bootstrap, seed=seed)),
+    }
 
 
-def calibration(y_true: Sequence[str], proba: np.ndarray, classes: Sequence[str], *, n_bins: int = 10,
-                thresholds: Sequence[float] = tuple(np.round(np.arange(0.0, 1.0, 0.05), 2))) -> dict[str, Any]:
+def calibration(
+    y_true: Sequence[str],
+    proba: np.ndarray,
+    classes: Sequence[str],
+    *,
+    n_bins: int = 10,
+    thresholds: Sequence[float] = tuple(np.round(np.arange(0.0, 1.0, 0.05), 2)),
+) -> dict[str, Any]:
     """Reliability bins, expected calibration error and accuracy vs coverage of the top-class probability."""
     proba = np.asarray(proba, dtype=float)
     if proba.ndim != 2 or proba.shape != (len(y_true), len(classes)):
@@ -113,11 +144,23 @@ def calibration(y_true: Sequence[str], proba: np.ndarray, classes: Sequence[str]
         a = float(correct[mask].mean()) if count else math.nan
         if count:
             ece += count / len(conf) * abs(a - c)
-        bins.append({"lower": round(float(edges[b]), 4), "upper": round(float(edges[b + 1]), 4), "count": count,
-                     "confidence": round(c, 4), "accuracy": round(a, 4)})
+        bins.append(
+            {
+                "lower": round(float(edges[b]), 4),
+                "upper": round(float(edges[b + 1]), 4),
+                "count": count,
+                "confidence": round(c, 4),
+                "accuracy": round(a, 4),
+            }
+        )
     coverage = []
     for th in thresholds:
         kept = conf >= th
-        coverage.append({"threshold": float(th), "coverage": round(float(kept.mean()), 4) if len(conf) else math.nan,
-                         "accuracy": round(float(correct[kept].mean()), 4) if kept.any() else math.nan})
+        coverage.append(
+            {
+                "threshold": float(th),
+                "coverage": round(float(kept.mean()), 4) if len(conf) else math.nan,
+                "accuracy": round(float(correct[kept].mean()), 4) if kept.any() else math.nan,
+            }
+        )
     return {"n_bins": n_bins, "bins": bins, "ece": round(ece, 4) if len(conf) else math.nan, "coverage": coverage}

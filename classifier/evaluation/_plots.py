@@ -14,6 +14,7 @@ from ..labels import NATIONAL, NATIONAL_CODE, PROVINCES, TOPICS
 
 def _figure(width: float = 6.0, height: float = 4.5) -> Any:
     from matplotlib.figure import Figure
+
     return Figure(figsize=(width, height), dpi=100)
 
 
@@ -41,8 +42,15 @@ def plot_confusion(fig_data: Mapping[str, Any], title: str, top_k: int = 15) -> 
     for i in range(cm.shape[0]):
         for j in range(cm.shape[1]):
             if cm[i, j]:
-                ax.text(j, i, str(cm[i, j]), ha="center", va="center", fontsize=7,
-                        color="white" if cm[i, j] > cm.max() / 2 else "black")
+                ax.text(
+                    j,
+                    i,
+                    str(cm[i, j]),
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if cm[i, j] > cm.max() / 2 else "black",
+                )
     ax.set_xlabel("predicted")
     ax.set_ylabel("gold")
     ax.set_title(title)
@@ -58,8 +66,9 @@ def plot_reliability(cal: Mapping[str, Any]) -> Any:
     ax1.plot([0, 1], [0, 1], ls="--", color="grey", label="perfect")
     ax1.plot([b["confidence"] for b in bins], [b["accuracy"] for b in bins], marker="o", label="model")
     for b in bins:
-        ax1.annotate(str(b["count"]), (b["confidence"], b["accuracy"]), fontsize=7, xytext=(3, -9),
-                     textcoords="offset points")
+        ax1.annotate(
+            str(b["count"]), (b["confidence"], b["accuracy"]), fontsize=7, xytext=(3, -9), textcoords="offset points"
+        )
     ax1.set_xlabel("top-class probability")
     ax1.set_ylabel("accuracy")
     ax1.set_title(f"reliability (ECE {_fmt(cal['ece'])})")

@@ -105,8 +105,9 @@ def _data_section(ids: Sequence[str], gold: list[dict[str, str]], groups: np.nda
     }
 
 
-def _check_records(records: Sequence[Mapping[str, Any]],
-                   what: str) -> tuple[list[str], list[str], list[dict[str, str]]]:
+def _check_records(
+    records: Sequence[Mapping[str, Any]], what: str
+) -> tuple[list[str], list[str], list[dict[str, str]]]:
     if not records:
         raise InputError(f"{what}: no labeled records")
     for i, r in enumerate(records):
@@ -117,12 +118,24 @@ def _check_records(records: Sequence[Mapping[str, Any]],
     return ids, texts, _gold(records, what)
 
 
-def evaluate(estimator: Any, records: Sequence[Mapping[str, Any]], *, cv: int | None = 5,
-             train_records: Sequence[Mapping[str, Any]] | None = None, prefit: bool = False,
-             target: str = "records", baselines: bool = True, robustness: bool = True,
-             learning_curve: bool = True, learning_fractions: Sequence[float] = (0.25, 0.5, 0.75, 1.0),
-             learning_folds: int = 3, n_bootstrap: int = 1000, seed: int = 0, max_errors: int = 50,
-             groups: np.ndarray | None = None) -> dict[str, Any]:
+def evaluate(
+    estimator: Any,
+    records: Sequence[Mapping[str, Any]],
+    *,
+    cv: int | None = 5,
+    train_records: Sequence[Mapping[str, Any]] | None = None,
+    prefit: bool = False,
+    target: str = "records",
+    baselines: bool = True,
+    robustness: bool = True,
+    learning_curve: bool = True,
+    learning_fractions: Sequence[float] = (0.25, 0.5, 0.75, 1.0),
+    learning_folds: int = 3,
+    n_bootstrap: int = 1000,
+    seed: int = 0,
+    max_errors: int = 50,
+    groups: np.ndarray | None = None,
+) -> dict[str, Any]:
     """The report dict (keys in the module docstring) for ``estimator`` on labeled ``records``.
 
     Modes: ``prefit=True`` tests the fitted ``estimator`` on ``records``; ``train_records``
@@ -148,15 +161,20 @@ def evaluate(estimator: Any, records: Sequence[Mapping[str, Any]], *, cv: int | 
         if prefit:
             model = estimator
         else:
-            _, a_texts, a_gold = _check_records(train_records, "train_records")
+            _, a_texts, a_gold = _check_records(train_records or [], "train_records")
             model = _fit(estimator, a_texts, a_gold, target)
         all_idx = np.arange(len(texts))
         folds = [(np.zeros(0, dtype=int), all_idx)]
         # A one-"fold" run: the fitted model plays the fold model.
         recs, proba = _predict(model, texts)
         perturbed = {name: _predict(model, [_perturb(fn, t) for t in texts])[0] for name, fn in (perts or {}).items()}
-        main = {"preds": recs, "proba": proba, "perturbed": perturbed, "models": [model],
-                "fold_of": np.zeros(len(texts), dtype=int)}
+        main: dict[str, Any] = {
+            "preds": recs,
+            "proba": proba,
+            "perturbed": perturbed,
+            "models": [model],
+            "fold_of": np.zeros(len(texts), dtype=int),
+        }
         base_runs = {"keyword_rules": _predict(KeywordRules().fit(texts), texts)[0]} if baselines else {}
         if "textbook" in baseline_models:  # train_test mode only: it needs the training set
             base_runs["textbook"] = _predict(_fit(baseline_models["textbook"][0], a_texts, a_gold, "topic"), texts)[0]
@@ -172,12 +190,23 @@ def evaluate(estimator: Any, records: Sequence[Mapping[str, Any]], *, cv: int | 
     report: dict[str, Any] = {
         "schema": SCHEMA,
         "classifier_version": __version__,
-        "setup": {"mode": mode, "n_splits": n_splits, "seed": seed, "n_bootstrap": n_bootstrap,
-                  "estimator": type(estimator).__name__, "sources": None, "model": None},
+        "setup": {
+            "mode": mode,
+            "n_splits": n_splits,
+            "seed": seed,
+            "n_bootstrap": n_bootstrap,
+            "estimator": type(estimator).__name__,
+            "sources": None,
+            "model": None,
+        },
         "data": _data_section(ids, gold, groups),
         **_figures(gold, preds, n_bootstrap, seed),
-        "calibration": None, "baselines": None, "robustness": None, "learning_curve": None,
-        "seed_loo": None, "errors": None,
+        "calibration": None,
+        "baselines": None,
+        "robustness": None,
+        "learning_curve": None,
+        "seed_loo": None,
+        "errors": None,
     }
     if main["proba"] is not None:
         report["calibration"] = calibration([g["topic"] for g in gold], main["proba"], TOPICS)
@@ -187,9 +216,9 @@ def evaluate(estimator: Any, records: Sequence[Mapping[str, Any]], *, cv: int | 
             fig = _figures(gold, bpreds, n_bootstrap, seed)
             report["baselines"][name] = {"topic": fig["topic"], "region": fig["region"]}
     if perts:
-        all_idx = list(range(len(texts)))
+        all_idx = np.arange(len(texts))
         clean = _scores(gold, preds, all_idx)
-        rob = {"clean": clean, "perturbations": {}}
+        rob: dict[str, Any] = {"clean": clean, "perturbations": {}}
         for name in perts:
             s = _scores(gold, main["perturbed"][name], all_idx)
             s["topic_macro_f1_drop"] = round(clean["topic_macro_f1"] - s["topic_macro_f1"], 4)
@@ -198,14 +227,20 @@ def evaluate(estimator: Any, records: Sequence[Mapping[str, Any]], *, cv: int | 
             rob["perturbations"][name] = s
         report["robustness"] = rob
     if learning_curve and mode == "cv":
-        report["learning_curve"] = _learning_curve(estimator, texts, gold, groups, folds, main, target,
-                                                   learning_fractions, learning_folds, seed)
+        report["learning_curve"] = _learning_curve(
+            estimator, texts, gold, groups, folds, main, target, learning_fractions, learning_folds, seed
+        )
     report["errors"] = _errors(ids, gold, preds, main["proba"], main["models"], main["fold_of"], texts, max_errors)
     return report
 
 
-def seed_loo(estimator: Any, seeds: Sequence[Mapping[str, Any]],
-             extra: Sequence[Mapping[str, Any]] = (), *, target: str = "records") -> dict[str, Any]:
+def seed_loo(
+    estimator: Any,
+    seeds: Sequence[Mapping[str, Any]],
+    extra: Sequence[Mapping[str, Any]] = (),
+    *,
+    target: str = "records",
+) -> dict[str, Any]:
     """Leave-one-out over the seed articles: each seed tested by a model trained on the other
     seeds plus ``extra`` (extra articles near-duplicate to the tested seed left out)."""
     s_ids, s_texts, s_gold = _check_records(seeds, "seeds")
@@ -225,11 +260,21 @@ def seed_loo(estimator: Any, seeds: Sequence[Mapping[str, Any]],
             error = f"{type(exc).__name__}: {str(exc)[:120]}"
             break
         p = recs[0]
-        rows.append({"id": s_ids[i][:40], **{f"gold_{f}": s_gold[i][f] for f in LABEL_FIELDS},
-                     **{f"pred_{f}": str(p.get(f, "") or "") for f in LABEL_FIELDS},
-                     "confidence": round(float(np.max(proba[0])), 4) if proba is not None else None})
-    out: dict[str, Any] = {"n": len(rows), "topic_accuracy": None, "region_accuracy": None, "rows": rows,
-                           "error": error}
+        rows.append(
+            {
+                "id": s_ids[i][:40],
+                **{f"gold_{f}": s_gold[i][f] for f in LABEL_FIELDS},
+                **{f"pred_{f}": str(p.get(f, "") or "") for f in LABEL_FIELDS},
+                "confidence": round(float(np.max(proba[0])), 4) if proba is not None else None,
+            }
+        )
+    out: dict[str, Any] = {
+        "n": len(rows),
+        "topic_accuracy": None,
+        "region_accuracy": None,
+        "rows": rows,
+        "error": error,
+    }
     if rows and error is None:
         out["topic_accuracy"] = round(float(np.mean([r["gold_topic"] == r["pred_topic"] for r in rows])), 4)
         if target == "records":
@@ -237,13 +282,29 @@ def seed_loo(estimator: Any, seeds: Sequence[Mapping[str, Any]],
     return out
 
 
-def cross_validate_summary(estimator: Any, texts: Sequence[str], y: Sequence[Mapping[str, Any]], *, cv: int = 5,
-                           random_state: int = 0, n_bootstrap: int = 1000) -> dict[str, Any]:
+def cross_validate_summary(
+    estimator: Any,
+    texts: Sequence[str],
+    y: Sequence[Mapping[str, Any]],
+    *,
+    cv: int = 5,
+    random_state: int = 0,
+    n_bootstrap: int = 1000,
+) -> dict[str, Any]:
     """Compact grouped-CV scores (for a model file's metadata): topic and region accuracy and
     macro-F1 with bootstrap intervals, folds and seed."""
     records = [{"text": t, **dict(lab)} for t, lab in zip(texts, y)]
-    rep = evaluate(estimator, records, cv=cv, baselines=False, robustness=False, learning_curve=False,
-                   n_bootstrap=n_bootstrap, seed=random_state, max_errors=0)
+    rep = evaluate(
+        estimator,
+        records,
+        cv=cv,
+        baselines=False,
+        robustness=False,
+        learning_curve=False,
+        n_bootstrap=n_bootstrap,
+        seed=random_state,
+        max_errors=0,
+    )
     out: dict[str, Any] = {"cv": cv, "seed": random_state, "grouping": "near_duplicate_groups", "n": len(records)}
     for field in ("topic", "region"):
         fig = rep[field]
@@ -252,8 +313,6 @@ def cross_validate_summary(estimator: Any, texts: Sequence[str], y: Sequence[Map
     if rep["calibration"]:
         out["topic_ece"] = rep["calibration"]["ece"]
     return out
-
-
 
 
 def load_seed_records(seeds_dir: str | Path = "seeds", labels_csv: str | Path | None = None) -> list[dict[str, Any]]:
@@ -269,12 +328,23 @@ def load_seed_records(seeds_dir: str | Path = "seeds", labels_csv: str | Path | 
     return read_labeled([seeds_dir], labels_csv=labels_csv)
 
 
-def run_evaluation(data_paths: Sequence[str | Path] | str | Path, model: Any = None, cv: int | None = None, *,
-                   labels_csv: str | Path | None = None, report_dir: str | Path | None = None,
-                   loo_seeds: bool = True, robustness: bool = True, learning_curve: bool = True,
-                   baselines: bool = True, train_paths: Sequence[str | Path] | None = None,
-                   estimator: Any = None, n_bootstrap: int = 1000, seed: int = 0,
-                   seeds_dir: str | Path = "seeds") -> dict[str, Any]:
+def run_evaluation(
+    data_paths: Sequence[str | Path] | str | Path,
+    model: Any = None,
+    cv: int | None = None,
+    *,
+    labels_csv: str | Path | None = None,
+    report_dir: str | Path | None = None,
+    loo_seeds: bool = True,
+    robustness: bool = True,
+    learning_curve: bool = True,
+    baselines: bool = True,
+    train_paths: Sequence[str | Path] | None = None,
+    estimator: Any = None,
+    n_bootstrap: int = 1000,
+    seed: int = 0,
+    seeds_dir: str | Path = "seeds",
+) -> dict[str, Any]:
     """Evaluate on labeled files and return the report (written to ``report_dir`` when given).
 
     - ``cv`` given: grouped ``cv``-fold cross-validation of a fresh model (``estimator``, or
@@ -286,6 +356,7 @@ def run_evaluation(data_paths: Sequence[str | Path] | str | Path, model: Any = N
     default ``./seeds``, labeled by ``../labels/seeds.csv`` beside it).
     """
     from ..model import load
+
     records = read_labeled(data_paths, labels_csv)
     if isinstance(data_paths, (str, Path)):
         data_paths = [data_paths]
@@ -299,8 +370,9 @@ def run_evaluation(data_paths: Sequence[str | Path] | str | Path, model: Any = N
             if hasattr(fitted, "get_params"):
                 estimator = clone(fitted)
         estimator = estimator if estimator is not None else _default_estimator()
-    common = dict(baselines=baselines, robustness=robustness, learning_curve=learning_curve,
-                  n_bootstrap=n_bootstrap, seed=seed)
+    common: dict[str, Any] = dict(
+        baselines=baselines, robustness=robustness, learning_curve=learning_curve, n_bootstrap=n_bootstrap, seed=seed
+    )
     if cv is not None:
         report = evaluate(estimator, records, cv=cv, **common)
     elif train_paths is not None:
@@ -319,8 +391,10 @@ def run_evaluation(data_paths: Sequence[str | Path] | str | Path, model: Any = N
         if seeds:
             seed_texts = {s["text"] for s in seeds}
             extra = [r for r in records if r["text"] not in seed_texts]
-            report["seed_loo"] = {"with_data": seed_loo(estimator, seeds, extra),
-                                  "seeds_only": seed_loo(estimator, seeds)}
+            report["seed_loo"] = {
+                "with_data": seed_loo(estimator, seeds, extra),
+                "seeds_only": seed_loo(estimator, seeds),
+            }
     if report_dir is not None:
         write_report(report, report_dir)
     return report

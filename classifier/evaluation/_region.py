@@ -15,8 +15,9 @@ from ..normalize import normalize
 from ._grouping import near_duplicate_groups
 
 
-def region_out_of_fold(texts: Sequence[str], labels: Sequence[dict[str, Any]], *, n_splits: int = 5,
-                       seed: int = 0, **params: Any) -> list[dict[str, str]]:
+def region_out_of_fold(
+    texts: Sequence[str], labels: Sequence[dict[str, Any]], *, n_splits: int = 5, seed: int = 0, **params: Any
+) -> list[dict[str, str]]:
     """Out-of-fold predictions of ``RegionResolver(**params)``, folds grouped by near-duplicates."""
     from sklearn.model_selection import GroupKFold
 
@@ -94,8 +95,9 @@ def _timed(fn: Callable[[str], str], clean: Sequence[str]) -> tuple[list[str], f
     return out, len(clean) / (time.perf_counter() - t)
 
 
-def compare_region_recognisers(texts: Sequence[str], labels: Sequence[dict[str, Any]],
-                               ours: Sequence[dict[str, Any]] | None = None) -> list[tuple[str, float, float]]:
+def compare_region_recognisers(
+    texts: Sequence[str], labels: Sequence[dict[str, Any]], ours: Sequence[dict[str, Any]] | None = None
+) -> list[tuple[str, float, float]]:
     """(method, province accuracy, articles per second) of cpca, jionlp and RegionResolver.
 
     Each reads the normalised text; speed is that of the recogniser alone (its first call,
@@ -115,5 +117,3 @@ def compare_region_recognisers(texts: Sequence[str], labels: Sequence[dict[str, 
     acc = (sum(p["region"] == g for p, g in zip(ours, gold)) / len(gold)) if ours is not None else float("nan")
     rows.append(("RegionResolver (grouped 5-fold CV)", acc, speed))
     return rows
-
-

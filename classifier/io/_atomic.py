@@ -13,8 +13,9 @@ from ..errors import InputError
 
 
 @contextlib.contextmanager
-def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-8",
-                 newline: str | None = "") -> Iterator[IO[Any]]:
+def atomic_write(
+    path: str | Path, mode: str = "w", encoding: str | None = "utf-8", newline: str | None = ""
+) -> Iterator[IO[Any]]:
     """Write ``path`` through a temp file in the same folder, renamed into place at the end.
 
     On an exception the temp file is removed and ``path`` is left as it was.

@@ -75,9 +75,14 @@ def _texty(text: str) -> float:
         return 0.0
     sample = text[:4096]
     good = sum(
-        1 for c in sample
-        if " " <= c <= "~" or c in "\n\r\t" or "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f"
-        or "\uff00" <= c <= "\uffef" or "\u2010" <= c <= "\u2027"
+        1
+        for c in sample
+        if " " <= c <= "~"
+        or c in "\n\r\t"
+        or "\u4e00" <= c <= "\u9fff"
+        or "\u3000" <= c <= "\u303f"
+        or "\uff00" <= c <= "\uffef"
+        or "\u2010" <= c <= "\u2027"
     )
     return good / len(sample)
 
@@ -114,7 +119,8 @@ def _detect(data: bytes) -> str | None:
     from charset_normalizer import from_bytes
 
     best = from_bytes(
-        data[:262144], cp_isolation=["gb18030", "big5"],
+        data[:262144],
+        cp_isolation=["gb18030", "big5"],
         preemptive_behaviour=False,
     ).best()
     return None if best is None else best.encoding
@@ -163,17 +169,20 @@ def decode_bytes(data: bytes, source: str) -> str:
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise InputError(f"{source}: expected bytes, got {type(data).__name__}")
     data = bytes(data)
-    for bom, enc in _BOMS:
+    text: str | None
+    for bom, bom_enc in _BOMS:
         if data.startswith(bom):
-            body = data[len(bom):]
+            body = data[len(bom) :]
             try:
-                text = body.decode(enc)
+                decoded = body.decode(bom_enc)
             except UnicodeDecodeError as exc:
-                raise InputError(f"{source}: starts with a {enc.upper()} byte-order mark but is "
-                                 f"not valid {enc.upper()} ({exc.reason} at byte {exc.start})") from None
-            if not text.strip():
+                raise InputError(
+                    f"{source}: starts with a {bom_enc.upper()} byte-order mark but is "
+                    f"not valid {bom_enc.upper()} ({exc.reason} at byte {exc.start})"
+                ) from None
+            if not decoded.strip():
                 raise InputError(f"{source}: empty file")
-            return text
+            return decoded
     if not data.strip():
         raise InputError(f"{source}: empty file")
     kind = _binary_kind(data)

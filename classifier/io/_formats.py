@@ -11,9 +11,15 @@ from ..errors import InputError
 FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet")
 
 #: Output file suffix (lower case) -> output format.
-SUFFIX_FORMATS = MappingProxyType({
-    ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet",
-})
+SUFFIX_FORMATS = MappingProxyType(
+    {
+        ".jsonl": "jsonl",
+        ".ndjson": "jsonl",
+        ".csv": "csv",
+        ".parquet": "parquet",
+        ".pq": "parquet",
+    }
+)
 
 
 def format_of(path: str | Path) -> str | None:
@@ -32,6 +38,8 @@ def infer_format(out: str | Path | None, fmt: str | None = None) -> str:
         return "jsonl"
     found = format_of(out)
     if found is None:
-        raise InputError(f"output {str(out)!r}: cannot tell the format from the suffix "
-                         f"(use {', '.join(SUFFIX_FORMATS)}, or name the format)")
+        raise InputError(
+            f"output {str(out)!r}: cannot tell the format from the suffix "
+            f"(use {', '.join(SUFFIX_FORMATS)}, or name the format)"
+        )
     return found

@@ -14,8 +14,22 @@ _BLOCK_TAGS = (
 )
 _BLOCK = re.compile(rf"<(/?)({_BLOCK_TAGS})\b", re.IGNORECASE)
 _WS = re.compile(r"\s+")
-_DROP_TAGS = ["script", "style", "noscript", "nav", "header", "footer", "iframe", "svg", "template",
-              "object", "embed", "canvas", "select", "button"]
+_DROP_TAGS = [
+    "script",
+    "style",
+    "noscript",
+    "nav",
+    "header",
+    "footer",
+    "iframe",
+    "svg",
+    "template",
+    "object",
+    "embed",
+    "canvas",
+    "select",
+    "button",
+]
 
 
 def looks_like_html(text: str) -> bool:

@@ -132,8 +132,9 @@ def _iter_lines(fh: BinaryIO) -> Iterator[tuple[bytes | None, int]]:
         yield raw, len(raw)
 
 
-def _iter_jsonl_stream(fh: BinaryIO, name: str, text_column: str, first: bytes = b"",
-                       lineno: int = 0) -> Iterator[dict[str, Any]]:
+def _iter_jsonl_stream(
+    fh: BinaryIO, name: str, text_column: str, first: bytes = b"", lineno: int = 0
+) -> Iterator[dict[str, Any]]:
     lines: Iterable[tuple[bytes | None, int]] = _iter_lines(fh)
     if first:
         lines = _chain_first(first, lines)
@@ -144,7 +145,7 @@ def _iter_jsonl_stream(fh: BinaryIO, name: str, text_column: str, first: bytes =
             yield _error(where, f"{where}: line of {size} bytes is over the limit of {MAX_LINE_BYTES} bytes")
             continue
         if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
-            raw = raw[len(codecs.BOM_UTF8):]
+            raw = raw[len(codecs.BOM_UTF8) :]
         if not raw.strip():
             continue
         yield _parse_json_line(raw, where, where, text_column)
@@ -193,8 +194,13 @@ def _sniff_encoding(head: bytes, source: str) -> str:
     """Encoding of a streamed text file, from its first bytes."""
     for bom, enc in _BOMS:
         if head.startswith(bom):
-            return {"utf-8": "utf-8-sig", "utf-16-le": "utf-16", "utf-16-be": "utf-16",
-                    "utf-32-le": "utf-32", "utf-32-be": "utf-32"}[enc]
+            return {
+                "utf-8": "utf-8-sig",
+                "utf-16-le": "utf-16",
+                "utf-16-be": "utf-16",
+                "utf-32-le": "utf-32",
+                "utf-32-be": "utf-32",
+            }[enc]
     # The head may end inside a multi-byte char: a few trailing bytes are ignored.
     for cut in range(4):
         try:
@@ -322,8 +328,7 @@ def _iter_file(path: Path, text_column: str) -> Iterator[dict[str, Any]]:
         yield _error(name, f"{name}: cannot read ({exc.strerror or exc})")
 
 
-def _iter_folder(folder: Path, text_column: str, seen: set[tuple[int, int]] | None = None
-                 ) -> Iterator[dict[str, Any]]:
+def _iter_folder(folder: Path, text_column: str, seen: set[tuple[int, int]] | None = None) -> Iterator[dict[str, Any]]:
     name = str(folder)
     seen = set() if seen is None else seen
     try:
@@ -393,8 +398,9 @@ def _iter_stdin(text_column: str) -> Iterator[dict[str, Any]]:
     yield {"id": "-", "text": _SURROGATE.sub("", text)}
 
 
-def iter_records(sources: Sequence[str | Path] | str | Path | None = None,
-                 text_column: str = TEXT_COLUMN) -> Iterator[dict[str, Any]]:
+def iter_records(
+    sources: Sequence[str | Path] | str | Path | None = None, text_column: str = TEXT_COLUMN
+) -> Iterator[dict[str, Any]]:
     """Yield one record per input article, in input order; bad inputs become error records.
 
     A record is ``{"id", "text", <pass-through columns>}`` or ``{"id", "error"}``; see the

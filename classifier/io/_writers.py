@@ -22,7 +22,6 @@ EXPLAIN_FIELD = "explain"
 ROW_GROUP_SIZE = 10_000
 
 
-
 def _dumps(record: dict) -> str:
     return json.dumps(record, ensure_ascii=False, default=json_default)
 
@@ -50,8 +49,9 @@ def _cell(value: Any) -> str:
     return _dumps(value)
 
 
-def write_csv(records: Iterable[dict], path_or_file: str | Path | IO[str],
-              columns: Sequence[str], topics: Sequence[str]) -> None:
+def write_csv(
+    records: Iterable[dict], path_or_file: str | Path | IO[str], columns: Sequence[str], topics: Sequence[str]
+) -> None:
     """Write records as CSV with ``topic_proba`` flattened to ``proba_<topic>`` columns."""
     import csv
 
@@ -62,17 +62,16 @@ def write_csv(records: Iterable[dict], path_or_file: str | Path | IO[str],
         else:
             header.append(col)
     own = not hasattr(path_or_file, "write")
-    f = open(path_or_file, "w", encoding="utf-8", newline="") if own else path_or_file
+    f: Any = open(path_or_file, "w", encoding="utf-8", newline="") if own else path_or_file  # type: ignore[arg-type]
     try:
         writer = csv.writer(f)
         writer.writerow(header)
         for rec in records:
-            row = []
+            row: list[str] = []
             for col in columns:
                 if col == TOPIC_PROBA:
                     proba = rec.get(col) or {}
-                    row.extend("" if proba.get(t) is None else repr(float(proba[t]))
-                               for t in topics)
+                    row.extend("" if proba.get(t) is None else repr(float(proba[t])) for t in topics)
                 else:
                     row.append(_cell(rec.get(col)))
             writer.writerow(row)
@@ -93,8 +92,9 @@ def _parquet_schema(columns: Sequence[str], topics: Sequence[str]) -> Any:
     return pa.schema(fields)
 
 
-def write_parquet(records: Iterable[dict], path_or_file: str | Path | IO[bytes],
-                  columns: Sequence[str], topics: Sequence[str]) -> None:
+def write_parquet(
+    records: Iterable[dict], path_or_file: str | Path | IO[bytes], columns: Sequence[str], topics: Sequence[str]
+) -> None:
     """Write records as Parquet, :data:`ROW_GROUP_SIZE` rows per row group."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -102,7 +102,7 @@ def write_parquet(records: Iterable[dict], path_or_file: str | Path | IO[bytes],
     schema = _parquet_schema(columns, topics)
 
     def row(rec: dict) -> dict:
-        out = {}
+        out: dict[str, Any] = {}
         for col in columns:
             value = rec.get(col)
             if col == TOPIC_PROBA:
@@ -152,7 +152,7 @@ def _read_csv(path: Path) -> Iterator[dict]:
                 if key is None or value == "" or value is None:
                     continue
                 if key.startswith(PROBA_PREFIX):
-                    proba[key[len(PROBA_PREFIX):]] = float(value)
+                    proba[key[len(PROBA_PREFIX) :]] = float(value)
                 elif key == EXPLAIN_FIELD:
                     rec[key] = json.loads(value)
                 else:

@@ -33,8 +33,10 @@ def _labels(y: Any) -> list[dict[str, str]]:
 
 def data_fingerprint(texts: Sequence[str], y: Sequence[Mapping[str, str]]) -> str:
     """SHA-256 over the training texts and labels, independent of their order."""
-    items = sorted(hashlib.sha256(json.dumps([t, dict(lab)], ensure_ascii=False, sort_keys=True).encode()).hexdigest()
-                   for t, lab in zip(texts, y))
+    items = sorted(
+        hashlib.sha256(json.dumps([t, dict(lab)], ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+        for t, lab in zip(texts, y)
+    )
     return hashlib.sha256("".join(items).encode()).hexdigest()
 
 
@@ -130,12 +132,14 @@ class ArticleClassifier(BaseEstimator):
 def save(model: ArticleClassifier, path: str | Path, **metadata: Any) -> Path:
     """Write a fitted model's predictor (and its SHA-256 beside it) atomically, with metadata."""
     check_is_fitted(model)
-    return save_artifact(model.predictor_, path, {
-        "topics": [str(c) for c in model.classes_],
-        "region_fields": list(REGION_FIELDS),
-        "n_train": model.n_train_,
-        "training_data_sha256": model.fingerprint_,
-        **metadata,
-    })
-
-
+    return save_artifact(
+        model.predictor_,
+        path,
+        {
+            "topics": [str(c) for c in model.classes_],
+            "region_fields": list(REGION_FIELDS),
+            "n_train": model.n_train_,
+            "training_data_sha256": model.fingerprint_,
+            **metadata,
+        },
+    )

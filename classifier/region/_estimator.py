@@ -70,8 +70,7 @@ class RegionResolver(BaseEstimator):
         "dominance": [Interval(Real, 0, 1, closed="both")],
     }
 
-    def __init__(self, *, normalize: bool = True, C: float = 1.0, min_count: int = 2,
-                 dominance: float = 0.5) -> None:
+    def __init__(self, *, normalize: bool = True, C: float = 1.0, min_count: int = 2, dominance: float = 0.5) -> None:
         self.normalize = normalize
         self.C = C
         self.min_count = min_count
@@ -92,7 +91,8 @@ class RegionResolver(BaseEstimator):
         from sklearn.linear_model import LogisticRegression
         from sklearn.preprocessing import StandardScaler
 
-        feats, target = [], []
+        feats: list[np.ndarray] = []
+        target: list[int] = []
         for i, (text, label) in enumerate(zip(texts, y)):
             region = label.get("region") if isinstance(label, dict) else label
             code = PROVINCES.get(check_region(region, f"y[{i}]"), NATIONAL_CODE)

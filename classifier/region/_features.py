@@ -92,8 +92,10 @@ def _candidate_features(text: str, mentions: Sequence[Mention], local: int) -> t
         f[_COL["log_org_mentions"]] = math.log1p(len(ms) - len(plain))
         f[_COL["most_mentioned"]] = counts[p] == top and top > 0
         # A venue counts even inside an organisation name (在石家庄外国语教育集团召开).
-        f[_COL["venue"]] = any(_VENUE_AFTER.match(text[m.end:m.end + 18]) or _VENUE_BEFORE.search(text[max(m.start - 2, 0):m.start])
-                   for m in ms)
+        f[_COL["venue"]] = any(
+            _VENUE_AFTER.match(text[m.end : m.end + 18]) or _VENUE_BEFORE.search(text[max(m.start - 2, 0) : m.start])
+            for m in ms
+        )
         f[_COL["tail_share"]] = sum(1 for m in ms if m.start >= tail) / len(ms)
         f[_COL["listed_share"]] = sum(1 for m in plain if listed[id(m)]) / max(len(plain), 1)
         codes.append(p)

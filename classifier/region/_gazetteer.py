@@ -86,18 +86,30 @@ class _Gazetteer:
             if len(surface) < 2:
                 raise ModelError(f"data/divisions.tsv: place name {surface!r} is shorter than two characters")
             self.surfaces[surface] = GazetteerEntry(
-                surface, provs or cands, tier, not provs and kinds != {"full"},
-                len({c.division.code for c in cands}) > 1, surface in self.boundary_words)
+                surface,
+                provs or cands,
+                tier,
+                not provs and kinds != {"full"},
+                len({c.division.code for c in cands}) > 1,
+                surface in self.boundary_words,
+            )
             lengths[surface[:2]].add(len(surface))
         self.prefix_lengths = {k: tuple(sorted(v)) for k, v in lengths.items()}
         self.starts = re.compile(
-            "[" + "".join(map(re.escape, sorted({k[0] for k in lengths}))) + "](?=["
-            + "".join(map(re.escape, sorted({k[1] for k in lengths}))) + "])")
+            "["
+            + "".join(map(re.escape, sorted({k[0] for k in lengths})))
+            + "](?=["
+            + "".join(map(re.escape, sorted({k[1] for k in lengths})))
+            + "])"
+        )
         self.abbr = abbr
         # An official document number: province abbreviation, issuing-office characters, year
         # in brackets, serial (甘政发〔2012〕120号, 苏教基[2019]3号).
         self.doc_number = re.compile(
-            "([" + "".join(sorted(abbr)) + r"])[\u4e00-\u9fff]{1,4}[〔\[［(（【]\s*(?:19|20)\d{2}\s*[〕\]］)）】]\s*\d{1,4}\s*号")
+            "(["
+            + "".join(sorted(abbr))
+            + r"])[\u4e00-\u9fff]{1,4}[〔\[［(（【]\s*(?:19|20)\d{2}\s*[〕\]］)）】]\s*\d{1,4}\s*号"
+        )
 
     def matches(self, text: str) -> list[tuple[int, GazetteerEntry]]:
         """(end index, value) of every occurrence of every surface in ``text``, overlaps included."""
@@ -105,10 +117,10 @@ class _Gazetteer:
         get, lengths, n = self.surfaces.get, self.prefix_lengths.get, len(text)
         for m in self.starts.finditer(text):
             i = m.start()
-            for size in lengths(text[i:i + 2], ()):
+            for size in lengths(text[i : i + 2], ()):
                 if i + size > n:
                     break
-                value = get(text[i:i + size])
+                value = get(text[i : i + size])
                 if value is not None:
                     out.append((i + size - 1, value))
         return out

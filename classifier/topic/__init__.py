@@ -25,5 +25,7 @@ __all__ = [
 ]
 
 __getattr__, __dir__ = lazy_names(
-    __name__, {"TopicClassifier": "._estimator", "textbook_baseline": "._baseline", "TextbookPredictor": "._baseline"}, globals()
+    __name__,
+    {"TopicClassifier": "._estimator", "textbook_baseline": "._baseline", "TextbookPredictor": "._baseline"},
+    globals(),
 )

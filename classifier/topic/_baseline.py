@@ -26,10 +26,12 @@ def textbook_baseline() -> Pipeline:
     from sklearn.svm import LinearSVC
 
     jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter on stderr
-    return Pipeline([
-        ("tfidf", TfidfVectorizer(tokenizer=_jieba_lcut, token_pattern=None)),
-        ("svm", LinearSVC()),
-    ])
+    return Pipeline(
+        [
+            ("tfidf", TfidfVectorizer(tokenizer=_jieba_lcut, token_pattern=None)),
+            ("svm", LinearSVC()),
+        ]
+    )
 
 
 class TextbookPredictor:
@@ -43,5 +45,6 @@ class TextbookPredictor:
 
     def predict(self, texts: list[str]) -> list[dict[str, Any]]:
         """One record per text: the topic, no probabilities (LinearSVC has none), no region."""
-        return [{"topic": str(t), TOPIC_PROBA: {}, **dict.fromkeys(REGION_FIELDS, "")}
-                for t in self.pipeline.predict(texts)]
+        return [
+            {"topic": str(t), TOPIC_PROBA: {}, **dict.fromkeys(REGION_FIELDS, "")} for t in self.pipeline.predict(texts)
+        ]

@@ -20,6 +20,7 @@ from ..normalize import normalize as normalize_text
 from ._features import CUE_SCALE, FeatureSpec, identity
 from ._scorer import LinearMember, TfidfBlock, TopicScorer
 
+
 class TopicClassifier(ClassifierMixin, BaseEstimator):
     """Topic of an education news article from TF-IDF and cue features of its segmented clean text.
 
@@ -145,9 +146,11 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
 
     def _spec(self) -> FeatureSpec:
         return FeatureSpec(
-            word_ngram_range=tuple(self.word_ngram_range),
-            char_ngram_range=tuple(self.char_ngram_range) if self.char_ngram_range else None,
-            lead_chars=self.lead_chars, lead=bool(self.lead_weight), cues=bool(self.cue_weight),
+            word_ngram_range=(self.word_ngram_range[0], self.word_ngram_range[1]),
+            char_ngram_range=(self.char_ngram_range[0], self.char_ngram_range[1]) if self.char_ngram_range else None,
+            lead_chars=self.lead_chars,
+            lead=bool(self.lead_weight),
+            cues=bool(self.cue_weight),
         )
 
     def _clean(self, X: object) -> list[str]:
@@ -164,8 +167,13 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             specs.append(("char", 1.0))
         self.vectorizers_, blocks, mats = [], [], []
         for name, weight in specs:
-            vec = TfidfVectorizer(analyzer=identity, min_df=self.min_df, max_features=self.max_features,
-                                  sublinear_tf=self.sublinear_tf, dtype=np.float64)
+            vec = TfidfVectorizer(
+                analyzer=identity,
+                min_df=self.min_df,
+                max_features=self.max_features,
+                sublinear_tf=self.sublinear_tf,
+                dtype=np.float64,
+            )
             try:
                 m = vec.fit_transform([d[name] for d in docs])
             except ValueError:  # empty vocabulary (e.g. no lead word reaches min_df): no block
@@ -194,7 +202,9 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         """Learn the vocabulary and the linear model from texts ``X`` and topics ``y``."""
         lo, hi = self.word_ngram_range
         if not 1 <= lo <= hi:
-            raise ValueError(f"word_ngram_range: expected (min, max) with 1 <= min <= max, got {self.word_ngram_range!r}")
+            raise ValueError(
+                f"word_ngram_range: expected (min, max) with 1 <= min <= max, got {self.word_ngram_range!r}"
+            )
         texts = self._clean(X)
         if y is None or isinstance(y, str):
             raise InputError(f"y: expected a sequence of {len(texts)} topics, got {y!r}")
@@ -226,7 +236,9 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             self.estimator_ = base.fit(features, codes)
             self.linear_ = self.estimator_
         self.scorer_ = TopicScorer(
-            classes=self.classes_, spec=self._spec(), blocks=blocks,
+            classes=self.classes_,
+            spec=self._spec(),
+            blocks=blocks,
             members=_members(self.estimator_, len(self.classes_)),
             explainer=_members(self.linear_, len(self.classes_))[0],
             cue_scale=self.cue_weight / CUE_SCALE,
@@ -256,7 +268,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         return self.scorer_.explain(self._clean([text])[0], k=k)
 
 
-def _members(estimator: object, n_classes: int) -> list[LinearMember]:
+def _members(estimator: Any, n_classes: int) -> list[LinearMember]:
     """The linear members of a fitted model, as numpy state (see ``scoring.LinearMember``)."""
     calibrated = getattr(estimator, "calibrated_classifiers_", None)
     if calibrated is not None:
@@ -267,8 +279,16 @@ def _members(estimator: object, n_classes: int) -> list[LinearMember]:
                 params = [(float(c.a_), float(c.b_)) for c in cc.calibrators]
             else:
                 params = [(c.X_thresholds_.copy(), c.y_thresholds_.copy()) for c in cc.calibrators]
-            members.append(LinearMember(base.coef_.copy(), base.intercept_.copy(), cc.method, params,
-                                        [int(c) for c in base.classes_], n_classes))
+            members.append(
+                LinearMember(
+                    base.coef_.copy(),
+                    base.intercept_.copy(),
+                    cc.method,
+                    params,
+                    [int(c) for c in base.classes_],
+                    n_classes,
+                )
+            )
         return members
     coef, intercept = estimator.coef_, np.asarray(estimator.intercept_, dtype=np.float64)
     if coef.shape[0] == 1:  # binary: one score s; softmax over (-s/2, s/2) is expit(s) as in sklearn

@@ -22,29 +22,128 @@ from ..segment import tokenize_lead
 #: Chinese education news; each is a whole token of ``classifier.segment.tokenize``.  They get
 #: their own small feature block (present in the lead, count in the text) so that a cue is not
 #: drowned among thousands of sparse word features learnt from a couple of hundred articles.
-CUES: Mapping[str, tuple[str, ...]] = MappingProxyType({
-    "supervision_visit": (
-        "督导", "督导评估", "督导检查", "实地督导", "督导组", "督导团", "督学", "总督学", "评估认定",
-        "省级督导", "国家督导", "反馈会", "反馈意见", "意见反馈", "自评汇报会", "汇报会", "实地核查",
-        "检查验收", "验收", "复评", "复核", "检查组", "评估组", "专家组", "调研", "视察", "督查",
-        "暗访", "整改", "实地考察", "实地查看", "听取汇报",
-    ),
-    "symposium": (
-        "座谈会", "研讨会", "推进会", "现场会", "经验交流会", "交流会", "论坛", "工作会议", "会议",
-        "专题报告", "报告会", "动员会", "部署会", "大会", "年会", "峰会", "启动会", "培训会", "观摩会",
-        "视频会", "电视电话会议", "同志", "讲话", "致辞", "交流发言", "典型发言", "开幕", "召开", "举行",
-    ),
-    "progress_qa": (
-        "答记者问", "回答记者提问", "记者提问", "记者问", "新闻发布会", "发布会", "新闻通气会",
-        "新闻发言人", "发言人", "答问", "专访", "访谈", "在线访谈", "记者", "问", "答", "获悉", "介绍",
-        "采访", "接受采访", "提问", "回答", "询问", "专题询问", "做客", "直播间", "部长通道", "委员通道",
-        "代表通道",
-    ),
-    "other": (
-        "通知", "印发", "名单", "公示", "公告", "办法", "实施方案", "实施意见", "指导意见", "报告",
-        "摘要", "关键词", "统计", "公报", "研究", "论文", "参考文献", "评论", "年度报告", "监测报告",
-    ),
-})
+CUES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "supervision_visit": (
+            "督导",
+            "督导评估",
+            "督导检查",
+            "实地督导",
+            "督导组",
+            "督导团",
+            "督学",
+            "总督学",
+            "评估认定",
+            "省级督导",
+            "国家督导",
+            "反馈会",
+            "反馈意见",
+            "意见反馈",
+            "自评汇报会",
+            "汇报会",
+            "实地核查",
+            "检查验收",
+            "验收",
+            "复评",
+            "复核",
+            "检查组",
+            "评估组",
+            "专家组",
+            "调研",
+            "视察",
+            "督查",
+            "暗访",
+            "整改",
+            "实地考察",
+            "实地查看",
+            "听取汇报",
+        ),
+        "symposium": (
+            "座谈会",
+            "研讨会",
+            "推进会",
+            "现场会",
+            "经验交流会",
+            "交流会",
+            "论坛",
+            "工作会议",
+            "会议",
+            "专题报告",
+            "报告会",
+            "动员会",
+            "部署会",
+            "大会",
+            "年会",
+            "峰会",
+            "启动会",
+            "培训会",
+            "观摩会",
+            "视频会",
+            "电视电话会议",
+            "同志",
+            "讲话",
+            "致辞",
+            "交流发言",
+            "典型发言",
+            "开幕",
+            "召开",
+            "举行",
+        ),
+        "progress_qa": (
+            "答记者问",
+            "回答记者提问",
+            "记者提问",
+            "记者问",
+            "新闻发布会",
+            "发布会",
+            "新闻通气会",
+            "新闻发言人",
+            "发言人",
+            "答问",
+            "专访",
+            "访谈",
+            "在线访谈",
+            "记者",
+            "问",
+            "答",
+            "获悉",
+            "介绍",
+            "采访",
+            "接受采访",
+            "提问",
+            "回答",
+            "询问",
+            "专题询问",
+            "做客",
+            "直播间",
+            "部长通道",
+            "委员通道",
+            "代表通道",
+        ),
+        "other": (
+            "通知",
+            "印发",
+            "名单",
+            "公示",
+            "公告",
+            "办法",
+            "实施方案",
+            "实施意见",
+            "指导意见",
+            "报告",
+            "摘要",
+            "关键词",
+            "统计",
+            "公报",
+            "研究",
+            "论文",
+            "参考文献",
+            "评论",
+            "年度报告",
+            "监测报告",
+        ),
+    }
+)
 _CUE_INDEX = {term: i for i, term in enumerate(dict.fromkeys(t for terms in CUES.values() for t in terms))}
 # Typical norm of a cue row on news articles: cue_weight=1 makes the block as long as a tf-idf row.
 CUE_SCALE = 3.0
@@ -84,7 +183,7 @@ def word_ngrams(tokens: Sequence[str], lo: int, hi: int) -> list[str]:
         if n == 2:
             out.extend([f"{a} {b}" for a, b in zip(tokens, tokens[1:])])
         else:
-            out.extend(" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+            out.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
     return out
 
 
@@ -93,7 +192,7 @@ def char_ngrams(text: str, lo: int, hi: int) -> list[str]:
     text = _WHITESPACE.sub(" ", text.lower())
     out: list[str] = []
     for n in range(lo, hi + 1):
-        out.extend(text[i:i + n] for i in range(len(text) - n + 1))
+        out.extend(text[i : i + n] for i in range(len(text) - n + 1))
     return out
 
 

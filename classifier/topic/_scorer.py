@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
+from typing import Any
 
 import numpy as np
 
@@ -99,7 +100,7 @@ class TopicScorer:
 
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Sparse feature vector (indices, values) of one clean text."""
-        docs = self.spec.documents(text)
+        docs: dict[str, Any] = self.spec.documents(text)
         parts = [b.vector(docs[b.name]) for b in self.blocks]
         idx = [p[0] + off for p, off in zip(parts, self.offsets)]
         val = [p[1] for p in parts]
@@ -186,12 +187,16 @@ def _explain_cues(text: str, spec: FeatureSpec, contrib: np.ndarray, add: Callab
     for j, term in enumerate(terms):
         add(term, float(contrib[j] + contrib[n + j]))
     for gi, members in enumerate(CUES.values()):
-        for weights, value in ((dict.fromkeys((m for m in members if m in lead), 1), contrib[2 * n + gi]),
-                               ({m: whole[m] for m in members if whole[m]}, contrib[2 * n + g + gi])):
+        for weights, value in (
+            (dict.fromkeys((m for m in members if m in lead), 1), contrib[2 * n + gi]),
+            ({m: whole[m] for m in members if whole[m]}, contrib[2 * n + g + gi]),
+        ):
             total = sum(weights.values())
             for term, w in weights.items():
                 add(term, float(value) * w / total)
-    for found, value in ((_QA_HEAD.findall(text), contrib[2 * n + 2 * g]),
-                         (_QUESTION_LINE.findall(text), contrib[2 * n + 2 * g + 1])):
+    for found, value in (
+        (_QA_HEAD.findall(text), contrib[2 * n + 2 * g]),
+        (_QUESTION_LINE.findall(text), contrib[2 * n + 2 * g + 1]),
+    ):
         for mark in found:
             add(mark.strip(), float(value) / len(found))
