@@ -193,7 +193,7 @@ def bench_predict(src: Path, out: Path, model, jobs: int) -> tuple[float, float]
     from classifier import batch
     from classifier.batch import _chunks
 
-    _chunks._MODELS.clear()  # model loading counts, as it would in a real run
+    _chunks._LOADED.clear()  # model loading counts, as it would in a real run
     given = {"predictor": model} if hasattr(model, "predict") else {"model_path": model}
     with TreeCPU() as cpu:
         summary = batch.run_batch([src], out=out, jobs=jobs, quiet=True, **given)

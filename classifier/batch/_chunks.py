@@ -46,7 +46,7 @@ def _model_spec(model_path: str | os.PathLike[str] | None = None, predictor: Any
     return path.resolve()
 
 
-_MODELS: dict[tuple, Any] = {}
+_LOADED: dict[tuple, Any] = {}
 
 
 def _get_model(spec: Any) -> Any:
@@ -57,14 +57,14 @@ def _get_model(spec: Any) -> Any:
     if spec is not None:
         st = spec.stat()
         key = (str(spec), st.st_mtime_ns, st.st_size)
-    model = _MODELS.get(key)
+    model = _LOADED.get(key)
     if model is None:
         from ..model import load  # the scikit-learn-free model: fast start, small workers
 
         model = load(spec)
         _warm_up(model)
-        _MODELS.clear()  # one model per process is what a batch needs
-        _MODELS[key] = model
+        _LOADED.clear()  # one model per process is what a batch needs
+        _LOADED[key] = model
     return model
 
 

@@ -171,8 +171,17 @@ def cue_row(text: str, counts: Mapping[str, int], lead: Iterable[str]) -> np.nda
     return np.log1p(np.concatenate([lead_row, whole_row, _CUE_GROUP @ lead_row, _CUE_GROUP @ whole_row, layout]))
 
 
-#: Length of a cue row (cue words in the lead and the text, per topic group, Q&A layout).
-N_CUES = 2 * len(_CUE_INDEX) + 2 * len(CUES) + 2
+#: Offsets of the blocks of a cue row: each cue word in the lead, each cue word in the text,
+#: each topic's cue words in the lead, each topic's in the text, then the Q&A heads and the
+#: question lines.
+CUE_LEAD_WORDS = 0
+CUE_TEXT_WORDS = CUE_LEAD_WORDS + len(_CUE_INDEX)
+CUE_LEAD_GROUPS = CUE_TEXT_WORDS + len(_CUE_INDEX)
+CUE_TEXT_GROUPS = CUE_LEAD_GROUPS + len(CUES)
+CUE_QA_HEADS = CUE_TEXT_GROUPS + len(CUES)
+CUE_QUESTION_LINES = CUE_QA_HEADS + 1
+#: Length of a cue row.
+N_CUES = CUE_QUESTION_LINES + 1
 _WHITESPACE = re.compile(r"\s\s+")
 
 

@@ -11,7 +11,20 @@ from typing import Any
 import numpy as np
 
 from ..segment import tokenize_lead
-from ._features import _CUE_INDEX, _QA_HEAD, _QUESTION_LINE, CUES, N_CUES, FeatureSpec
+from ._features import (
+    _CUE_INDEX,
+    _QA_HEAD,
+    _QUESTION_LINE,
+    CUE_LEAD_GROUPS,
+    CUE_LEAD_WORDS,
+    CUE_QA_HEADS,
+    CUE_QUESTION_LINES,
+    CUE_TEXT_GROUPS,
+    CUE_TEXT_WORDS,
+    CUES,
+    N_CUES,
+    FeatureSpec,
+)
 
 
 @dataclass
@@ -175,7 +188,6 @@ class TopicScorer:
 def _explain_cues(text: str, spec: FeatureSpec, contrib: np.ndarray, add: Callable[[str, float], None]) -> None:
     """Share the cue block's contributions out among the cue words and layout marks of ``text``."""
     terms = list(_CUE_INDEX)
-    n, g = len(terms), len(CUES)
     tokens, n_lead = tokenize_lead(text, spec.lead_chars)
     whole = dict.fromkeys(terms, 0)
     lead = set()
@@ -185,18 +197,18 @@ def _explain_cues(text: str, spec: FeatureSpec, contrib: np.ndarray, add: Callab
             if pos < n_lead:
                 lead.add(tok)
     for j, term in enumerate(terms):
-        add(term, float(contrib[j] + contrib[n + j]))
+        add(term, float(contrib[CUE_LEAD_WORDS + j] + contrib[CUE_TEXT_WORDS + j]))
     for gi, members in enumerate(CUES.values()):
         for weights, value in (
-            (dict.fromkeys((m for m in members if m in lead), 1), contrib[2 * n + gi]),
-            ({m: whole[m] for m in members if whole[m]}, contrib[2 * n + g + gi]),
+            (dict.fromkeys((m for m in members if m in lead), 1), contrib[CUE_LEAD_GROUPS + gi]),
+            ({m: whole[m] for m in members if whole[m]}, contrib[CUE_TEXT_GROUPS + gi]),
         ):
             total = sum(weights.values())
             for term, w in weights.items():
                 add(term, float(value) * w / total)
     for found, value in (
-        (_QA_HEAD.findall(text), contrib[2 * n + 2 * g]),
-        (_QUESTION_LINE.findall(text), contrib[2 * n + 2 * g + 1]),
+        (_QA_HEAD.findall(text), contrib[CUE_QA_HEADS]),
+        (_QUESTION_LINE.findall(text), contrib[CUE_QUESTION_LINES]),
     ):
         for mark in found:
             add(mark.strip(), float(value) / len(found))
