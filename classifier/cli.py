@@ -11,8 +11,8 @@ from typing import Any
 import click
 
 from .errors import ClassifierError
-from .io._formats import FORMATS as FILE_FORMATS
-from .io._formats import format_of
+from .io import FORMATS as FILE_FORMATS
+from .io import format_of
 from .labels import ERROR_FIELD, TEXT_COLUMN, TOPIC_PROBA
 
 # Heavy modules (scikit-learn, jieba, pyarrow) are imported inside the commands so that

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from sklearn.base import clone
 
-from .evaluation._protocol import cross_validate_summary
+from .evaluation import cross_validate_summary
 from .io import read_labeled
-from .model._article import ArticleClassifier, save
+from .model import ArticleClassifier, save
 
 
 def train(

@@ -179,7 +179,7 @@ def _as_strings(rec):
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_csv_and_parquet_writers_round_trip(tmp_path, fmt):
     out = _sample_outputs()
-    columns, topics = _writers._columns(out)
+    columns, topics = _writers.output_columns(out)
     path = tmp_path / f"out.{fmt}"
     (cio.write_csv if fmt == "csv" else cio.write_parquet)(out, path, columns, topics)
     back = list(read_output(path))
@@ -189,7 +189,7 @@ def test_csv_and_parquet_writers_round_trip(tmp_path, fmt):
 def test_csv_flattens_topic_proba_to_proba_columns(tmp_path):
     out = _sample_outputs()
     path = tmp_path / "out.csv"
-    cio.write_csv(out, path, *_writers._columns(out))
+    cio.write_csv(out, path, *_writers.output_columns(out))
     header = path.read_text(encoding="utf-8").splitlines()[0].split(",")
     assert [h for h in header if h.startswith("proba_")] == [f"proba_{t}" for t in TOPICS]
     assert header[0] == "id" and header[-1] == ERROR_FIELD and "topic_proba" not in header

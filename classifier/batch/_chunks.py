@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, ModelError
-from ..io._writers import EXPLAIN_FIELD
+from ..io import EXPLAIN_FIELD
 from ..labels import ERROR_FIELD, PREDICTION_FIELDS, TEXT_COLUMN
 
 _OUTPUT_FIELDS = frozenset((*PREDICTION_FIELDS, ERROR_FIELD, EXPLAIN_FIELD))

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ClassifierError, InputError
-from ..io._writers import PROBA_PREFIX, chunked, json_default
+from ..io import PROBA_PREFIX, chunked, json_default
 from ..labels import ERROR_FIELD, REGION_FIELDS, TEXT_COLUMN, TOPIC_PROBA, TOPICS
 from ._chunks import _OUTPUT_FIELDS, EXPLAIN_FIELD, _get_model, _model_spec, _predict_chunk, _warm_up
 from ._local import _check_int

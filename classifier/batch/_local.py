@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ClassifierError, InputError
-from ..io._writers import chunked
+from ..io import chunked
 from ._chunks import _get_model, _model_spec, _predict_chunk, default_jobs
 
 # ----------------------------------------------------------------------------- local pool

@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..io._formats import infer_format
-from ..io._writers import _columns, _dumps, _read_jsonl, read_output, write_csv, write_parquet
+from ..io import dumps_record, infer_format, output_columns, read_jsonl, read_output, write_csv, write_parquet
 from ..labels import ERROR_FIELD, TEXT_COLUMN
 from ._chunks import _model_spec, default_jobs
 from ._dask import _dask_client, _predict_on_client
@@ -43,7 +42,7 @@ def _read_journal(path: Path, repair: bool = False) -> Iterator[dict]:
                 end = start
             if end != len(data):
                 f.truncate(end)
-    return _read_jsonl(path)
+    return read_jsonl(path)
 
 
 # ----------------------------------------------------------------------------- run_batch
@@ -228,7 +227,7 @@ def _count(rec: dict, summary: Summary) -> None:
 def _write_journal(outputs: Iterable[dict], journal: Path, summary: Summary, flush_every: int) -> None:
     with open(journal, "a", encoding="utf-8") as f:
         for n, rec in enumerate(outputs, 1):
-            f.write(_dumps(rec) + "\n")
+            f.write(dumps_record(rec) + "\n")
             _count(rec, summary)
             if n % flush_every == 0:
                 f.flush()
@@ -240,7 +239,7 @@ def _write_stdout(outputs: Iterable[dict], fmt: str, summary: Summary) -> None:
     stream = sys.stdout
     if fmt == "jsonl":
         for rec in outputs:
-            stream.write(_dumps(rec) + "\n")
+            stream.write(dumps_record(rec) + "\n")
             _count(rec, summary)
         stream.flush()
         return
@@ -248,8 +247,8 @@ def _write_stdout(outputs: Iterable[dict], fmt: str, summary: Summary) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         journal = Path(tmp) / "out.jsonl"
         _write_journal(outputs, journal, summary, 1 << 30)
-        columns, topics = _columns(_read_jsonl(journal))
-        write_csv(_read_jsonl(journal), stream, columns, topics)
+        columns, topics = output_columns(read_jsonl(journal))
+        write_csv(read_jsonl(journal), stream, columns, topics)
         stream.flush()
 
 
@@ -262,16 +261,16 @@ def _finalize(out: Path, fmt: str, journal: Path, previous: Path | None) -> None
     def records() -> Iterator[dict]:
         if previous is not None:
             yield from read_output(previous, fmt)
-        yield from _read_jsonl(journal)
+        yield from read_jsonl(journal)
 
     from ..io import atomic_write
 
     if fmt == "jsonl":
         with atomic_write(out, "w") as f:
             for rec in records():
-                f.write(_dumps(rec) + "\n")
+                f.write(dumps_record(rec) + "\n")
     else:
-        columns, topics = _columns(records())
+        columns, topics = output_columns(records())
         writer = write_csv if fmt == "csv" else write_parquet
         with atomic_write(out, "w" if fmt == "csv" else "wb") as f:
             writer(records(), f, columns, topics)

@@ -7,7 +7,19 @@ from ._formats import FORMATS, SUFFIX_FORMATS, format_of, infer_format
 from ._html import html_to_text, looks_like_html
 from ._labeled import find_labels_csv, read_labeled
 from ._readers import MAX_LINE_BYTES, iter_records
-from ._writers import EXPLAIN_FIELD, PROBA_PREFIX, ROW_GROUP_SIZE, read_output, write_csv, write_parquet
+from ._writers import (
+    EXPLAIN_FIELD,
+    PROBA_PREFIX,
+    ROW_GROUP_SIZE,
+    chunked,
+    dumps_record,
+    json_default,
+    output_columns,
+    read_jsonl,
+    read_output,
+    write_csv,
+    write_parquet,
+)
 
 __all__ = [
     "EXPLAIN_FIELD",
@@ -20,11 +32,16 @@ __all__ = [
     "find_labels_csv",
     "format_of",
     "atomic_write",
+    "chunked",
     "decode_bytes",
+    "dumps_record",
     "html_to_text",
     "infer_format",
     "iter_records",
+    "json_default",
     "looks_like_html",
+    "output_columns",
+    "read_jsonl",
     "read_labeled",
     "read_output",
     "read_text",

@@ -22,11 +22,12 @@ EXPLAIN_FIELD = "explain"
 ROW_GROUP_SIZE = 10_000
 
 
-def _dumps(record: dict) -> str:
+def dumps_record(record: dict) -> str:
+    """One output record as a JSON line (no newline), numpy values as plain numbers."""
     return json.dumps(record, ensure_ascii=False, default=json_default)
 
 
-def _columns(records: Iterable[dict]) -> tuple[list[str], list[str]]:
+def output_columns(records: Iterable[dict]) -> tuple[list[str], list[str]]:
     """(columns in output order, topics of topic_proba) over all records."""
     seen: dict[str, None] = {}
     topics: dict[str, None] = dict.fromkeys(TOPICS)
@@ -46,7 +47,7 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, str):
         return value
-    return _dumps(value)
+    return dumps_record(value)
 
 
 def write_csv(
@@ -124,13 +125,14 @@ def read_output(path: str | Path, fmt: str | None = None) -> Iterator[dict]:
     path = Path(path)
     fmt = infer_format(path, fmt)
     if fmt == "jsonl":
-        return _read_jsonl(path)
+        return read_jsonl(path)
     if fmt == "csv":
         return _read_csv(path)
     return _read_parquet(path)
 
 
-def _read_jsonl(path: Path) -> Iterator[dict]:
+def read_jsonl(path: Path) -> Iterator[dict]:
+    """The records of a JSONL output file, in order."""
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
             if line.strip():
@@ -182,6 +184,7 @@ def _ordered(rec: dict) -> dict:
 
 
 def json_default(value: Any) -> Any:
+    """``json.dumps`` default: numpy scalars and arrays as plain numbers and lists."""
     if hasattr(value, "item"):  # numpy scalars
         return value.item()
     if hasattr(value, "tolist"):
@@ -190,6 +193,7 @@ def json_default(value: Any) -> Any:
 
 
 def chunked(records: Iterable[dict], size: int) -> Iterator[list[dict]]:
+    """Lists of at most ``size`` consecutive records."""
     it = iter(records)
     while chunk := list(islice(it, size)):
         yield chunk

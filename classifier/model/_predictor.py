@@ -16,8 +16,8 @@ import numpy as np
 from ..errors import ModelError, check_texts
 from ..labels import REGION_FIELDS, TOPIC_PROBA
 from ..normalize import normalize
-from ..region._ranker import RegionRanker
-from ..topic._scorer import TopicScorer
+from ..region import RegionRanker
+from ..topic import TopicScorer
 from ._persistence import load_artifact
 
 
