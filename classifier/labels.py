@@ -96,14 +96,19 @@ def check_region(region: Any, where: str) -> str:
     return region
 
 
+def _missing(value: Any) -> bool:
+    """None, or a float NaN (a missing cell of a data frame)."""
+    return value is None or (isinstance(value, float) and value != value)
+
+
 def check_label(item: Any, where: str, *, known: bool = True) -> LabeledRecord:
     """The labels of one record, checked: the one label check of the package.
 
     Parameters
     ----------
     item : mapping or sequence
-        A mapping with ``topic`` and ``region`` (``city`` and ``county`` optional, None for
-        ''), or a row of ``LABEL_FIELDS`` values in order.
+        A mapping with ``topic`` and ``region`` (``city`` and ``county`` optional; None or
+        NaN for ''), or a row of ``LABEL_FIELDS`` values in order.
     where : str
         Names the record in error messages (``file:line``, ``y[3]`` ...).
     known : bool, default True
@@ -132,6 +137,7 @@ def check_label(item: Any, where: str, *, known: bool = True) -> LabeledRecord:
         raise InputError(f"{where}: expected a dict with topic and region, got {item!r}")
     else:
         values = dict(zip(LABEL_FIELDS, item))
+    values = {k: None if _missing(v) else v for k, v in values.items()}
     for field in ("topic", "region"):
         if values.get(field) in (None, ""):
             raise InputError(f"{where}: missing {field!r} (topic and region are required), got {values}")
