@@ -26,13 +26,12 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
 from classifier import ArticleClassifier, read_labeled
 from classifier.evaluation import grouped_folds, near_duplicate_groups
 from classifier.labels import TOPICS
 from classifier.review import score_texts, teach_order
+
+ROOT = Path(__file__).resolve().parents[1]
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "dev.jsonl"
 OUT = ROOT / "benchmarks" / "results"
@@ -70,8 +69,9 @@ def run_fold(records, seeds, train_idx, test_idx, strategy, rng, start_n, batch,
             scored = score_texts(model.predictor_, texts, region_weight=region_weight)
             order = teach_order(scored, texts, [records[i]["text"] for i in labeled], n=batch)
             if len(order) < batch:  # only near-duplicates left: take them in uncertainty order
-                extra = sorted((j for j in range(len(rest)) if j not in set(order)),
-                               key=lambda j: -scored[j].uncertainty)
+                extra = sorted(
+                    (j for j in range(len(rest)) if j not in set(order)), key=lambda j: -scored[j].uncertainty
+                )
                 order += extra[: batch - len(order)]
             pick = [rest[j] for j in order]
         labeled += pick
@@ -99,30 +99,44 @@ def main(argv=None) -> int:
     ap.add_argument("--max-labels", type=int, default=120, help="stop after this many corpus labels (default 120)")
     ap.add_argument("--region-weight", type=float, default=0.5, help="weight of region uncertainty in teach order")
     ap.add_argument("--corpus", type=Path, default=CORPUS, help="labeled JSONL (default ../shared/corpus/dev.jsonl)")
+    ap.add_argument("--seeds", type=Path, default=ROOT / "seeds", help="seed articles (labels in ../labels/<name>.csv)")
     ap.add_argument("--out", type=Path, default=OUT, help="folder for active_learning.json and .png")
     args = ap.parse_args(argv)
     if not args.corpus.exists():
         print(f"{args.corpus} is not there (--corpus)", file=sys.stderr)
         return 1
     records = read_labeled(args.corpus)
-    seeds = read_labeled(ROOT / "seeds", labels_csv=ROOT / "labels" / "seeds.csv")
+    seeds = read_labeled(args.seeds, labels_csv=args.seeds.parent / "labels" / f"{args.seeds.name}.csv")
     groups = near_duplicate_groups([r["text"] for r in records])
     topics = [r["topic"] for r in records]
     steps = (args.max_labels - args.start) // args.batch
     t0 = time.perf_counter()
-    curves: dict[str, dict[str, list[list[float]]]] = {s: {"n": [], "topic_macro_f1": [], "province_accuracy": []}
-                                                       for s in ("teach", "random")}
+    curves: dict[str, dict[str, list[list[float]]]] = {
+        s: {"n": [], "topic_macro_f1": [], "province_accuracy": []} for s in ("teach", "random")
+    }
     for start in range(args.starts):
         folds = grouped_folds(topics, groups, n_splits=args.folds, seed=start)
         for strategy in ("teach", "random"):
-            per_fold = [run_fold(records, seeds, tr, te, strategy, np.random.default_rng(1000 * start + f),
-                                 args.start, args.batch, steps, args.region_weight)
-                        for f, (tr, te) in enumerate(folds)]
+            per_fold = [
+                run_fold(
+                    records,
+                    seeds,
+                    tr,
+                    te,
+                    strategy,
+                    np.random.default_rng(1000 * start + f),
+                    args.start,
+                    args.batch,
+                    steps,
+                    args.region_weight,
+                )
+                for f, (tr, te) in enumerate(folds)
+            ]
             n_steps = min(len(p) for p in per_fold)
             ns, f1s, accs = [], [], []
             for k in range(n_steps):
                 gold_t, pred_t, gold_r, pred_r = [], [], [], []
-                for (tr, te), steps_out in zip(folds, per_fold):
+                for (_, te), steps_out in zip(folds, per_fold):
                     _, pt, pr = steps_out[k]
                     gold_t += [records[i]["topic"] for i in te]
                     gold_r += [records[i]["region"] for i in te]
@@ -133,8 +147,12 @@ def main(argv=None) -> int:
                 accs.append(float(np.mean([g == p for g, p in zip(gold_r, pred_r)])))
             for key, vals in (("n", ns), ("topic_macro_f1", f1s), ("province_accuracy", accs)):
                 curves[strategy][key].append(vals)
-            print(f"start {start} {strategy:6s}: macro-F1 " + " ".join(f"{v:.3f}" for v in f1s)
-                  + f"  ({time.perf_counter() - t0:.0f} s)", flush=True)
+            print(
+                f"start {start} {strategy:6s}: macro-F1 "
+                + " ".join(f"{v:.3f}" for v in f1s)
+                + f"  ({time.perf_counter() - t0:.0f} s)",
+                flush=True,
+            )
     summary = {}
     for strategy, c in curves.items():
         k = min(len(v) for v in c["n"])
@@ -153,19 +171,32 @@ def main(argv=None) -> int:
         }
     teach, rand = summary["teach"]["labels_to_target"], summary["random"]["labels_to_target"]
     ratio = round(teach / rand, 3) if teach is not None and rand else None
-    result = {"target_macro_f1": TARGET, "starts": args.starts, "folds": args.folds, "start_labels": args.start,
-              "batch": args.batch, "region_weight": args.region_weight, "n_corpus": len(records),
-              "n_seeds": len(seeds), "seconds": round(time.perf_counter() - t0), "curves": summary,
-              "ratio_teach_to_random": ratio}
+    result = {
+        "target_macro_f1": TARGET,
+        "starts": args.starts,
+        "folds": args.folds,
+        "start_labels": args.start,
+        "batch": args.batch,
+        "region_weight": args.region_weight,
+        "n_corpus": len(records),
+        "n_seeds": len(seeds),
+        "seconds": round(time.perf_counter() - t0),
+        "curves": summary,
+        "ratio_teach_to_random": ratio,
+    }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "active_learning.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     plot(result).savefig(args.out / "active_learning.png", dpi=110, bbox_inches="tight")
     for s in ("teach", "random"):
         x = summary[s]["labels_to_target"]
-        print(f"{s:6s}: topic macro-F1 {TARGET} reached at {'never' if x is None else f'{x:.0f}'} labels "
-              f"(per start: {summary[s]['labels_to_target_per_start']})")
-    print(f"teach / random = {ratio} (target <= 0.70); {result['seconds']} s; "
-          f"written {args.out / 'active_learning.json'} and .png")
+        print(
+            f"{s:6s}: topic macro-F1 {TARGET} reached at {'never' if x is None else f'{x:.0f}'} labels "
+            f"(per start: {summary[s]['labels_to_target_per_start']})"
+        )
+    print(
+        f"teach / random = {ratio} (target <= 0.70); {result['seconds']} s; "
+        f"written {args.out / 'active_learning.json'} and .png"
+    )
     return 0
 
 
@@ -177,8 +208,10 @@ def plot(result):
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
-    for ax, key, title in ((axes[0], "topic_macro_f1", "topic macro-F1"),
-                           (axes[1], "province_accuracy", "province accuracy")):
+    for ax, key, title in (
+        (axes[0], "topic_macro_f1", "topic macro-F1"),
+        (axes[1], "province_accuracy", "province accuracy"),
+    ):
         for s, color in (("teach", "tab:blue"), ("random", "tab:gray")):
             c = result["curves"][s]
             x, m, sd = (np.array(c["n_labels"]), np.array(c[f"{key}_mean"]), np.array(c[f"{key}_sd"]))

@@ -6,6 +6,7 @@ import json
 import sys
 import unicodedata
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -307,12 +308,22 @@ def info(model: str | None) -> None:
 
 @main.command()
 @click.argument("sources", nargs=-1, required=True, type=click.Path(allow_dash=True))
-@click.option("-m", "--model", type=click.Path(exists=True, dir_okay=False), help="Model file (default: the shipped model).")
+@click.option(
+    "-m", "--model", type=click.Path(exists=True, dir_okay=False), help="Model file (default: the shipped model)."
+)
 @click.option("-n", "count", type=click.IntRange(min=1), default=50, show_default=True, help="How many articles.")
-@click.option("-o", "--out", type=click.Path(dir_okay=False, allow_dash=True), default="-",
-              help="Write the queue (JSONL) here, atomically (default: stdout).")
-@click.option("--labels", type=click.Path(dir_okay=False),
-              help="A labels file (from `classifier review`): its articles and their near-duplicates are left out.")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    default="-",
+    help="Write the queue (JSONL) here, atomically (default: stdout).",
+)
+@click.option(
+    "--labels",
+    type=click.Path(dir_okay=False),
+    help="A labels file (from `classifier review`): its articles and their near-duplicates are left out.",
+)
 def suggest(sources: tuple[str, ...], model: str | None, count: int, out: str, labels: str | None) -> None:
     """The articles worth labeling first: the review app's teach order, as JSONL.
 
@@ -345,24 +356,60 @@ def suggest(sources: tuple[str, ...], model: str | None, count: int, out: str, l
 
 @main.command()
 @click.argument("sources", nargs=-1, required=True, type=click.Path(allow_dash=False))
-@click.option("-m", "--model", type=click.Path(exists=True, dir_okay=False), help="Model file (default: the shipped model).")
-@click.option("--labels", default="labels.jsonl", show_default=True, type=click.Path(dir_okay=False),
-              help="Labels file (JSONL): every decision is appended here; an existing one is resumed.")
-@click.option("--train", "base", multiple=True, type=click.Path(exists=True),
-              help="Base training data for retraining (repeatable), e.g. the corpus the model was trained on.")
-@click.option("--new-model", type=click.Path(dir_okay=False),
-              help="Where retraining writes the new model (default: LABELS with .model.joblib; never the shipped one).")
-@click.option("--retrain-every", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Also retrain after every N new labels (0: only with the button).")
+@click.option(
+    "-m", "--model", type=click.Path(exists=True, dir_okay=False), help="Model file (default: the shipped model)."
+)
+@click.option(
+    "--labels",
+    default="labels.jsonl",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Labels file (JSONL): every decision is appended here; an existing one is resumed.",
+)
+@click.option(
+    "--train",
+    "base",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="Base training data for retraining (repeatable), e.g. the corpus the model was trained on.",
+)
+@click.option(
+    "--new-model",
+    type=click.Path(dir_okay=False),
+    help="Where retraining writes the new model (default: LABELS with .model.joblib; never the shipped one).",
+)
+@click.option(
+    "--retrain-every",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Also retrain after every N new labels (0: only with the button).",
+)
 @click.option("--cv", type=click.IntRange(min=2), default=5, show_default=True, help="Grouped-CV folds of retraining.")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; anything but 127.0.0.1/localhost exposes the app to the network.")
-@click.option("--port", type=click.IntRange(min=0, max=65535), default=8765, show_default=True,
-              help="Port (0: any free one).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; anything but 127.0.0.1/localhost exposes the app to the network.",
+)
+@click.option(
+    "--port", type=click.IntRange(min=0, max=65535), default=8765, show_default=True, help="Port (0: any free one)."
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the audit sample.")
 @click.option("--no-browser", is_flag=True, help="Do not open a browser.")
-def review(sources: tuple[str, ...], model: str | None, labels: str, base: tuple[str, ...], new_model: str | None,
-           retrain_every: int, cv: int, host: str, port: int, seed: int, no_browser: bool) -> None:
+def review(
+    sources: tuple[str, ...],
+    model: str | None,
+    labels: str,
+    base: tuple[str, ...],
+    new_model: str | None,
+    retrain_every: int,
+    cv: int,
+    host: str,
+    port: int,
+    seed: int,
+    no_browser: bool,
+) -> None:
     """Review predictions in a local web app, correct them by keyboard, and retrain.
 
     SOURCES is anything `predict` reads. The app prints its address with a one-time token;
@@ -376,14 +423,28 @@ def review(sources: tuple[str, ...], model: str | None, labels: str, base: tuple
     from .review._app import run_review
 
     if host not in ("127.0.0.1", "localhost", "::1"):
-        click.echo(f"warning: listening on {host}: anyone who can reach it and has the token can read these "
-                   "articles and write labels", err=True)
+        click.echo(
+            f"warning: listening on {host}: anyone who can reach it and has the token can read these "
+            "articles and write labels",
+            err=True,
+        )
     if new_model is None:
         new_model = str(Path(labels).with_suffix(".model.joblib"))
     try:
-        run_review(list(sources), model=model, labels=labels, base=list(base), new_model=new_model, host=host,
-                   port=port, seed=seed, cv=cv, retrain_every=retrain_every, open_browser=not no_browser,
-                   echo=lambda m: click.echo(m))
+        run_review(
+            list(sources),
+            model=model,
+            labels=labels,
+            base=list(base),
+            new_model=new_model,
+            host=host,
+            port=port,
+            seed=seed,
+            cv=cv,
+            retrain_every=retrain_every,
+            open_browser=not no_browser,
+            echo=lambda m: click.echo(m),
+        )
     except ClassifierError as exc:
         raise _fail(exc) from None
     except OSError as exc:

@@ -26,8 +26,16 @@ ARTICLE = "省督导组对丹阳市义务教育优质均衡发展进行实地督
 
 
 def _decision(i: int, topic: str = "symposium", text: str | None = None) -> dict:
-    return {"id": f"a{i}", "text": text or f"第{i}篇：{ARTICLE}", "topic": topic, "region": "江苏省",
-            "city": "镇江市", "county": "丹阳市", "model_version": "abc", "mode": "teach"}
+    return {
+        "id": f"a{i}",
+        "text": text or f"第{i}篇：{ARTICLE}",
+        "topic": topic,
+        "region": "江苏省",
+        "city": "镇江市",
+        "county": "丹阳市",
+        "model_version": "abc",
+        "mode": "teach",
+    }
 
 
 # ---------------------------------------------------------------- labels file
@@ -97,11 +105,19 @@ def test_a_decision_with_an_unknown_label_is_refused_and_not_written(tmp_path):
 
 
 def _scored(p_best: float, p_second: float, region_conf: float = 1.0) -> Scored:
-    proba = {"supervision_visit": p_best, "symposium": p_second, "progress_qa": 0.0,
-             "other": max(0.0, 1 - p_best - p_second)}
+    proba = {
+        "supervision_visit": p_best,
+        "symposium": p_second,
+        "progress_qa": 0.0,
+        "other": max(0.0, 1 - p_best - p_second),
+    }
     margin = p_best - p_second
-    return Scored({"topic": "supervision_visit", "topic_proba": proba, "region": "江苏省"}, margin, region_conf,
-                  teach_uncertainty(margin, region_conf))
+    return Scored(
+        {"topic": "supervision_visit", "topic_proba": proba, "region": "江苏省"},
+        margin,
+        region_conf,
+        teach_uncertainty(margin, region_conf),
+    )
 
 
 DISTINCT = [
@@ -150,8 +166,11 @@ def test_audit_order_is_a_uniform_random_permutation_without_the_excluded():
 
 def test_disagreements_are_the_labeled_articles_the_model_gets_wrong():
     scored = [_scored(0.9, 0.05), _scored(0.6, 0.3), _scored(0.8, 0.1)]
-    labels = [{"topic": "symposium", "region": "江苏省"}, {"topic": "supervision_visit", "region": "江苏省"},
-              {"topic": "supervision_visit", "region": "全国"}]
+    labels = [
+        {"topic": "symposium", "region": "江苏省"},
+        {"topic": "supervision_visit", "region": "江苏省"},
+        {"topic": "supervision_visit", "region": "全国"},
+    ]
     assert disagreement_order(labels, scored) == [0, 2]
     assert disagreement_order([None, None, None], scored) == []
 
@@ -178,8 +197,9 @@ def test_suggest_writes_a_ranked_queue_without_labeled_articles(tmp_path, tiny_j
     labels = tmp_path / "labels.jsonl"
     LabelStore(labels).append({**tiny_records[0], "model_version": "x", "mode": "audit"})
     out = tmp_path / "queue.jsonl"
-    result = CliRunner().invoke(main, ["suggest", str(tiny_jsonl), "-n", "5", "--out", str(out),
-                                       "--labels", str(labels)])
+    result = CliRunner().invoke(
+        main, ["suggest", str(tiny_jsonl), "-n", "5", "--out", str(out), "--labels", str(labels)]
+    )
     assert result.exit_code == 0, result.output
     queue = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [q["rank"] for q in queue] == [1, 2, 3, 4, 5]
@@ -230,8 +250,9 @@ def test_labels_replace_the_base_record_of_the_same_article(tiny_jsonl, tiny_rec
     from classifier.review._retrain import training_records
 
     labels = tmp_path / "labels.jsonl"
-    LabelStore(labels).append({**tiny_records[0], "id": "renamed", "topic": "other", "model_version": "x",
-                               "mode": "teach"})
+    LabelStore(labels).append(
+        {**tiny_records[0], "id": "renamed", "topic": "other", "model_version": "x", "mode": "teach"}
+    )
     records, n_base, n_labels = training_records([tiny_jsonl], labels)
     assert (n_base, n_labels) == (len(tiny_records) - 1, 1)
     same = [r for r in records if r["text"] == tiny_records[0]["text"]]
@@ -254,9 +275,19 @@ def _call(app, method: str, path: str, headers: dict[str, str], body: bytes = b"
     import asyncio
 
     path, _, query = path.partition("?")
-    scope = {"type": "http", "method": method, "path": path, "raw_path": path.encode(), "query_string": query.encode(),
-             "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()], "http_version": "1.1",
-             "scheme": "http", "server": ("127.0.0.1", 8765), "client": ("127.0.0.1", 5000), "root_path": ""}
+    scope = {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query.encode(),
+        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+        "http_version": "1.1",
+        "scheme": "http",
+        "server": ("127.0.0.1", 8765),
+        "client": ("127.0.0.1", 5000),
+        "root_path": "",
+    }
     sent: list[dict] = []
     chunks = [{"type": "http.request", "body": body, "more_body": False}]
 

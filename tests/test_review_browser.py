@@ -23,10 +23,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run"]
-XSS = ("<script>window.__xss = 1; alert(1)</script><img src=x onerror=\"window.__xss = 2\">"
-       "江苏省教育厅召开座谈会，听取各地义务教育优质均衡发展工作汇报，督导组反馈意见。")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+XSS = (
+    '<script>window.__xss = 1; alert(1)</script><img src=x onerror="window.__xss = 2">'
+    "江苏省教育厅召开座谈会，听取各地义务教育优质均衡发展工作汇报，督导组反馈意见。"
+)
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
@@ -55,9 +62,14 @@ class Server:
 
     def __init__(self, args: list[str], cwd: Path):
         env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
-        self.proc = subprocess.Popen([sys.executable, "-m", "classifier", "review", *args, "--port", "0",
-                                      "--no-browser"], cwd=cwd, env=env, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "classifier", "review", *args, "--port", "0", "--no-browser"],
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         self.url, lines = "", []
         deadline = time.monotonic() + 60
         assert self.proc.stdout is not None
@@ -83,9 +95,19 @@ def _article_id(page) -> str:
 
 
 def _press_and_wait(page, key: str) -> str:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     before = _article_id(page)
     page.keyboard.press(key)
-    page.wait_for_function("(prev) => document.getElementById('article-id').textContent !== prev", arg=before)
+    try:
+        page.wait_for_function(
+            "(prev) => document.getElementById('article-id').textContent !== prev", arg=before, timeout=30_000
+        )
+    except PlaywrightTimeout:
+        pytest.fail(
+            f"pressing {key!r} on {before}: the page did not move on; it says: "
+            f"{page.locator('#message').text_content()!r}"
+        )
     return _article_id(page)
 
 
@@ -114,8 +136,7 @@ def test_review_app_in_a_browser(browser, corpus_articles, tmp_path):
     base_file.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in base), encoding="utf-8")
     labels = tmp_path / "labels.jsonl"
     new_model = tmp_path / "new.joblib"
-    args = [str(inputs), "--labels", str(labels), "--train", str(base_file), "--new-model", str(new_model),
-            "--cv", "3"]
+    args = [str(inputs), "--labels", str(labels), "--train", str(base_file), "--new-model", str(new_model), "--cv", "3"]
 
     server = Server(args, tmp_path)
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
@@ -161,8 +182,12 @@ def test_review_app_in_a_browser(browser, corpus_articles, tmp_path):
         page.wait_for_function("() => document.getElementById('counters').textContent.startsWith('labeled 5')")
         saved = [json.loads(x) for x in labels.read_text(encoding="utf-8").splitlines()]
         assert [r["id"] for r in saved] == decided
-        assert (saved[0]["topic"], saved[0]["region"], saved[0]["city"], saved[0]["county"]) == \
-            (planted, "江苏省", "镇江市", "丹阳市")
+        assert (saved[0]["topic"], saved[0]["region"], saved[0]["city"], saved[0]["county"]) == (
+            planted,
+            "江苏省",
+            "镇江市",
+            "丹阳市",
+        )
         assert [r["topic"] for r in saved[3:]] == ["supervision_visit", "other"]
 
         # 3. kill -9, restart: the five decisions are there and the queue goes on where it stopped.
@@ -187,7 +212,9 @@ def test_review_app_in_a_browser(browser, corpus_articles, tmp_path):
         old = classifier.load().predict([first_text := first["raw"]])[0]
         assert old["topic"] != planted
         page.click("#retrain")
-        page.wait_for_function("() => document.getElementById('retrain-status').dataset.state === 'done'", timeout=90_000)
+        page.wait_for_function(
+            "() => document.getElementById('retrain-status').dataset.state === 'done'", timeout=90_000
+        )
         status_text = page.locator("#retrain-status").text_content() or ""
         assert "before" in status_text and "after" in status_text and "macro-F1" in status_text
         assert new_model.exists()

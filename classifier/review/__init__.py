@@ -17,6 +17,16 @@ from ._store import DECISION_FIELDS, MODES, LabelStore, fingerprint
 from ._suggest import read_inputs, suggest
 
 __all__ = [
-    "DECISION_FIELDS", "MODES", "LabelStore", "NearDuplicates", "Scored", "audit_order", "disagreement_order",
-    "fingerprint", "read_inputs", "score_texts", "suggest", "teach_order",
+    "DECISION_FIELDS",
+    "MODES",
+    "LabelStore",
+    "NearDuplicates",
+    "Scored",
+    "audit_order",
+    "disagreement_order",
+    "fingerprint",
+    "read_inputs",
+    "score_texts",
+    "suggest",
+    "teach_order",
 ]

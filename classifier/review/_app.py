@@ -14,7 +14,7 @@ import asyncio
 import hmac
 import multiprocessing
 import secrets
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import asdict
@@ -41,8 +41,10 @@ from ._retrain import ignore_sigint, retrain
 from ._session import Session, model_version, valid_labels
 
 TOKEN_HEADER = "x-review-token"
-_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-        "font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
 
 
 def _static_dir() -> Path:
@@ -77,9 +79,13 @@ class TokenGuard:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                headers += [(b"content-security-policy", _CSP.encode()), (b"x-content-type-options", b"nosniff"),
-                            (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY"),
-                            (b"cache-control", b"no-store")]
+                headers += [
+                    (b"content-security-policy", _CSP.encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"x-frame-options", b"DENY"),
+                    (b"cache-control", b"no-store"),
+                ]
                 message["headers"] = headers
             await send(message)
 
@@ -115,8 +121,9 @@ class RetrainJob:
         if self.out is None or (self.task is not None and not self.task.done()):
             return False
         if self.pool is None:
-            self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                            initializer=ignore_sigint)
+            self.pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=ignore_sigint
+            )
         self.labels_at_last = len(session.store)
         self.status = {**self.status, "state": "running", "error": None, "n_labels": self.labels_at_last}
         self.task = asyncio.get_running_loop().create_task(self._run(session))
@@ -128,8 +135,9 @@ class RetrainJob:
         loop = asyncio.get_running_loop()
         try:
             assert self.pool is not None and self.out is not None
-            result = await loop.run_in_executor(self.pool, _retrain_job, self.base, str(self.labels),
-                                                str(self.out), self.cv)
+            result = await loop.run_in_executor(
+                self.pool, _retrain_job, self.base, str(self.labels), str(self.out), self.cv
+            )
             model = await loop.run_in_executor(None, load, self.out)
             await loop.run_in_executor(None, session.set_model, model, model_version(self.out))
             self.status = {**self.status, "state": "done", **result, "model_version": session.version}
@@ -145,9 +153,17 @@ def _retrain_job(base: list[str | Path], labels: str, out: str, cv: int) -> dict
     return retrain(base, labels, out, cv=cv)
 
 
-def create_app(session: Session, *, token: str | None = None, hosts: Sequence[str] = ("127.0.0.1",),
-               base: Sequence[str | Path] = (), new_model: Path | None = None, cv: int = 5,
-               retrain_every: int = 0, port: int = 0) -> tuple[Starlette, str]:
+def create_app(
+    session: Session,
+    *,
+    token: str | None = None,
+    hosts: Sequence[str] = ("127.0.0.1",),
+    base: Sequence[str | Path] = (),
+    new_model: Path | None = None,
+    cv: int = 5,
+    retrain_every: int = 0,
+    port: int = 0,
+) -> tuple[Starlette, str]:
     """The Starlette app for ``session`` and its token (random unless given)."""
     token = token or secrets.token_urlsafe(24)
     job = RetrainJob(base, session.store.path, new_model, cv)
@@ -158,8 +174,11 @@ def create_app(session: Session, *, token: str | None = None, hosts: Sequence[st
 
     def payload() -> dict[str, Any]:
         i = session.next_index()
-        return {"article": session.article(i) if i is not None else None, "stats": session.stats(),
-                "retrain": job.status}
+        return {
+            "article": session.article(i) if i is not None else None,
+            "stats": session.stats(),
+            "retrain": job.status,
+        }
 
     async def next_article(request: Request) -> Response:
         return JSONResponse(await asyncio.get_running_loop().run_in_executor(None, payload))
@@ -226,7 +245,7 @@ def create_app(session: Session, *, token: str | None = None, hosts: Sequence[st
         return JSONResponse(job.status)
 
     @asynccontextmanager
-    async def lifespan(app: Starlette):  # type: ignore[no-untyped-def]
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
         job.shutdown()
 
@@ -251,10 +270,21 @@ def create_app(session: Session, *, token: str | None = None, hosts: Sequence[st
     return TokenGuard(app, token, allowed, cookie=f"classifier_review_{port}"), token  # type: ignore[return-value]
 
 
-def run_review(sources: Sequence[str | Path], *, model: str | Path | None = None, labels: str | Path,
-               base: Sequence[str | Path] = (), new_model: str | Path | None = None, host: str = "127.0.0.1",
-               port: int = 8765, seed: int = 0, cv: int = 5, retrain_every: int = 0, open_browser: bool = True,
-               echo: Any = print) -> None:
+def run_review(
+    sources: Sequence[str | Path],
+    *,
+    model: str | Path | None = None,
+    labels: str | Path,
+    base: Sequence[str | Path] = (),
+    new_model: str | Path | None = None,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    seed: int = 0,
+    cv: int = 5,
+    retrain_every: int = 0,
+    open_browser: bool = True,
+    echo: Any = print,
+) -> None:
     """Start the review app on ``sources`` and serve until Ctrl-C (the labels file is always up to date)."""
     import os
     import socket
@@ -283,15 +313,23 @@ def run_review(sources: Sequence[str | Path], *, model: str | Path | None = None
     sock.listen(128)  # connections wait in the backlog until the server accepts them
     port = sock.getsockname()[1]
     hosts = [host] if ":" not in host else [f"[{host}]"]
-    app, token = create_app(session, hosts=hosts, base=base, new_model=Path(new_model) if new_model else None,
-                            cv=cv, retrain_every=retrain_every, port=port)
+    app, token = create_app(
+        session,
+        hosts=hosts,
+        base=base,
+        new_model=Path(new_model) if new_model else None,
+        cv=cv,
+        retrain_every=retrain_every,
+        port=port,
+    )
     url = f"http://{hosts[0]}:{port}/?token={token}"
     echo(f"{len(store)} decisions in {store.path}; {session.remaining()} articles in the teach queue")
     echo(f"review at {url}   (Ctrl-C stops)")
     if hasattr(sys.stdout, "flush"):
         sys.stdout.flush()
-    if open_browser and (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-                         or sys.platform in ("darwin", "win32")):
+    if open_browser and (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or sys.platform in ("darwin", "win32")
+    ):
         webbrowser.open(url)
     config = uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=2)
     uvicorn.Server(config).run(sockets=[sock])

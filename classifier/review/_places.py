@@ -49,16 +49,20 @@ def _table() -> tuple[list[tuple[PlaceOption, tuple[str, ...]]], dict[str, Place
         county = r if level == "county" else None
         chain = [x["name"] for x in (county, city, province) if x is not None]
         opt = PlaceOption(
-            label=" · ".join(chain), level=level, region=province["name"], region_code=province["code"],
-            city=city["name"] if city else "", city_code=city["code"] if city else "",
-            county=county["name"] if county else "", county_code=county["code"] if county else "",
+            label=" · ".join(chain),
+            level=level,
+            region=province["name"],
+            region_code=province["code"],
+            city=city["name"] if city else "",
+            city_code=city["code"] if city else "",
+            county=county["name"] if county else "",
+            county_code=county["code"] if county else "",
         )
         aliases = tuple(a for a in (r["name"], r["strong"], r["weak"], r["abbr"]) if a)
         options.append((opt, aliases))
     national = PlaceOption(NATIONAL, "national", NATIONAL, NATIONAL_CODE, "", "", "", "")
     options.append((national, (NATIONAL, "中国", "全国")))
-    return options, {o.region_code if o.level == "province" else (o.county_code or o.city_code): o
-                     for o, _ in options}
+    return options, {o.region_code if o.level == "province" else (o.county_code or o.city_code): o for o, _ in options}
 
 
 def search_places(query: str, limit: int = 12) -> list[PlaceOption]:

@@ -59,8 +59,9 @@ def score_texts(model: Any, texts: Sequence[str], region_weight: float = REGION_
         if ranker is not None and hasattr(ranker, "decision_scores"):
             conf = _softmax_top(ranker.decision_scores(normalize(text)).values())
         margin = topic_margin(pred["topic_proba"])
-        out.append(Scored(pred, round(margin, 4), round(conf, 4),
-                          round(teach_uncertainty(margin, conf, region_weight), 4)))
+        out.append(
+            Scored(pred, round(margin, 4), round(conf, 4), round(teach_uncertainty(margin, conf, region_weight), 4))
+        )
     return out
 
 
@@ -68,8 +69,10 @@ def _shingles(text: str, k: int = 5) -> set[int]:
     chars = "".join(normalize(text).split())
     if len(chars) <= k:
         return {int.from_bytes(hashlib.blake2b(chars.encode(), digest_size=8).digest(), "little")}
-    return {int.from_bytes(hashlib.blake2b(chars[i:i + k].encode(), digest_size=8).digest(), "little")
-            for i in range(len(chars) - k + 1)}
+    return {
+        int.from_bytes(hashlib.blake2b(chars[i : i + k].encode(), digest_size=8).digest(), "little")
+        for i in range(len(chars) - k + 1)
+    }
 
 
 class NearDuplicates:
@@ -121,8 +124,14 @@ class NearDuplicates:
         return True
 
 
-def teach_order(scored: Sequence[Scored], texts: Sequence[str], labeled_texts: Iterable[str] = (), *,
-                n: int | None = None, threshold: float = 0.8) -> list[int]:
+def teach_order(
+    scored: Sequence[Scored],
+    texts: Sequence[str],
+    labeled_texts: Iterable[str] = (),
+    *,
+    n: int | None = None,
+    threshold: float = 0.8,
+) -> list[int]:
     """Indices of ``texts`` most uncertain first, skipping near-duplicates of labeled or earlier-queued ones."""
     if len(scored) != len(texts):
         raise ValueError(f"teach_order: {len(scored)} scores for {len(texts)} texts")

@@ -48,16 +48,20 @@ def training_records(base: Sequence[str | Path], labels: str | Path) -> tuple[li
     fps = {str(d.get("fingerprint") or fingerprint(d["text"])) for d in decided}
     kept = [r for r in base_records if str(r["id"]) not in ids and fingerprint(r["text"]) not in fps]
     new = [{"id": str(d["id"]), "text": d["text"], **{k: d.get(k, "") for k in _LABEL_KEYS}} for d in decided]
-    return [{"id": str(r["id"]), "text": r["text"], **{k: r.get(k, "") for k in _LABEL_KEYS}} for r in kept] + new, \
-        len(kept), len(new)
+    return (
+        [{"id": str(r["id"]), "text": r["text"], **{k: r.get(k, "") for k in _LABEL_KEYS}} for r in kept] + new,
+        len(kept),
+        len(new),
+    )
 
 
 def _write_jsonl(path: Path, records: Sequence[dict[str, Any]]) -> None:
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
 
 
-def retrain(base: Sequence[str | Path], labels: str | Path, out: str | Path, *, cv: int = 5,
-            seed: int = 0) -> dict[str, Any]:
+def retrain(
+    base: Sequence[str | Path], labels: str | Path, out: str | Path, *, cv: int = 5, seed: int = 0
+) -> dict[str, Any]:
     """Fit a model on ``base`` + ``labels`` and write it to ``out``; grouped-CV scores before and after.
 
     Returns ``{"before", "after", "n_base", "n_labels", "out", "seconds"}``; ``before`` is the
@@ -80,8 +84,14 @@ def retrain(base: Sequence[str | Path], labels: str | Path, out: str | Path, *, 
         merged = Path(tmp) / "base+labels.jsonl"
         _write_jsonl(merged, records)
         model = train([merged], out=out, cv=cv, random_state=seed)
-    return {"before": before, "after": model.metadata_.get("cv_scores"), "n_base": n_base, "n_labels": n_labels,
-            "out": str(out), "seconds": round(time.perf_counter() - start, 1)}
+    return {
+        "before": before,
+        "after": model.metadata_.get("cv_scores"),
+        "n_base": n_base,
+        "n_labels": n_labels,
+        "out": str(out),
+        "seconds": round(time.perf_counter() - start, 1),
+    }
 
 
 def ignore_sigint() -> None:

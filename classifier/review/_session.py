@@ -37,7 +37,7 @@ def _title_and_lead(clean: str) -> tuple[str, str]:
     first = lines[0] if lines else ""
     if len(first) > 60 or len(lines) == 1:  # one long paragraph: its first sentence is the title
         cut = min([i for i in (first.find("。"), first.find("！"), first.find("？")) if i >= 0] or [60])
-        title, rest = first[: min(cut + 1, 80)], first[min(cut + 1, 80):]
+        title, rest = first[: min(cut + 1, 80)], first[min(cut + 1, 80) :]
         lead = (rest + " " + " ".join(lines[1:])).strip()
     else:
         title, lead = first, " ".join(lines[1:])
@@ -57,8 +57,15 @@ def bootstrap_interval(hits: Sequence[bool], n_resamples: int = 1000, seed: int 
 class Session:
     """Articles under review, their predictions, the three queues and the decisions so far."""
 
-    def __init__(self, records: Sequence[dict[str, Any]], model: Any, store: LabelStore, *,
-                 model_path: str | Path | None = None, seed: int = 0):
+    def __init__(
+        self,
+        records: Sequence[dict[str, Any]],
+        model: Any,
+        store: LabelStore,
+        *,
+        model_path: str | Path | None = None,
+        seed: int = 0,
+    ):
         if not records:
             raise ValueError("no articles to review")
         self.records = list(records)
@@ -93,9 +100,13 @@ class Session:
         self.queues: dict[str, list[int]] = {
             "teach": [todo[j] for j in sub],
             "audit": audit_order(len(self.records), self.seed, exclude=set(range(len(self.records))) - set(todo)),
-            "disagreements": [i for i in disagreement_order(
-                [{k: r.get(k) for k in _LABEL_KEYS} if r.get("topic") else None for r in self.records],
-                self.scored) if i in set(todo)],
+            "disagreements": [
+                i
+                for i in disagreement_order(
+                    [{k: r.get(k) for k in _LABEL_KEYS} if r.get("topic") else None for r in self.records], self.scored
+                )
+                if i in set(todo)
+            ],
         }
 
     def next_index(self) -> int | None:
@@ -129,10 +140,14 @@ class Session:
             pred = self.scored[index].prediction
             rec = self.records[index]
             decision = {
-                "id": rec["id"], "fingerprint": self.fps[index], "text": rec["text"],
+                "id": rec["id"],
+                "fingerprint": self.fps[index],
+                "text": rec["text"],
                 **{k: str(labels.get(k, "") or "").strip() for k in _LABEL_KEYS},
-                "model_version": self.version, "mode": self.mode,
-                "model_topic": pred["topic"], "model_region": pred["region"],
+                "model_version": self.version,
+                "mode": self.mode,
+                "model_topic": pred["topic"],
+                "model_region": pred["region"],
             }
             out = self.store.append(decision)
             self.history.append(index)
@@ -167,11 +182,19 @@ class Session:
         title, lead = _title_and_lead(clean)
         previous = self.store.latest().get(str(rec["id"]))
         return {
-            "index": index, "id": str(rec["id"]), "mode": self.mode, "title": title, "lead": lead,
-            "clean": clean, "raw": self.texts[index],
-            "prediction": s.prediction, "margin": s.margin, "region_confidence": s.region_confidence,
+            "index": index,
+            "id": str(rec["id"]),
+            "mode": self.mode,
+            "title": title,
+            "lead": lead,
+            "clean": clean,
+            "raw": self.texts[index],
+            "prediction": s.prediction,
+            "margin": s.margin,
+            "region_confidence": s.region_confidence,
             "uncertainty": s.uncertainty,
-            "topic_terms": why.get("topic_terms", []), "region_evidence": why.get("region_evidence", []),
+            "topic_terms": why.get("topic_terms", []),
+            "region_evidence": why.get("region_evidence", []),
             "existing": {k: rec.get(k) for k in _LABEL_KEYS if rec.get(k) is not None} or None,
             "previous": {k: previous[k] for k in _LABEL_KEYS} if previous else None,
         }
@@ -182,11 +205,15 @@ class Session:
         topic_agree = sum(r.get("topic") == r.get("model_topic") for r in latest)
         region_agree = sum(r.get("region") == r.get("model_region") for r in latest)
         return {
-            "labeled": n, "per_topic": {t: sum(r["topic"] == t for r in latest) for t in TOPICS},
+            "labeled": n,
+            "per_topic": {t: sum(r["topic"] == t for r in latest) for t in TOPICS},
             "topic_agreement": round(topic_agree / n, 4) if n else None,
             "region_agreement": round(region_agree / n, 4) if n else None,
-            "mode": self.mode, "remaining": self.remaining(), "model_version": self.version,
-            "torn_lines": self.store.torn_lines, "audit": self.audit_figures(latest),
+            "mode": self.mode,
+            "remaining": self.remaining(),
+            "model_version": self.version,
+            "torn_lines": self.store.torn_lines,
+            "audit": self.audit_figures(latest),
         }
 
     def audit_figures(self, latest: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
@@ -205,13 +232,18 @@ class Session:
             t_hits = [r["topic"] == r["model_topic"] for r in rows]
             r_hits = [r["region"] == r.get("model_region") for r in rows]
             pairs = Counter((r["topic"], r["model_topic"]) for r in rows)
-            out.append({
-                "model_version": version, "current": version == self.version, "n": len(rows),
-                "topic_accuracy": round(float(np.mean(t_hits)), 4), "topic_accuracy_ci": bootstrap_interval(t_hits),
-                "region_accuracy": round(float(np.mean(r_hits)), 4),
-                "region_accuracy_ci": bootstrap_interval(r_hits),
-                "confusion": {"labels": list(TOPICS), "matrix": [[pairs[g, p] for p in TOPICS] for g in TOPICS]},
-            })
+            out.append(
+                {
+                    "model_version": version,
+                    "current": version == self.version,
+                    "n": len(rows),
+                    "topic_accuracy": round(float(np.mean(t_hits)), 4),
+                    "topic_accuracy_ci": bootstrap_interval(t_hits),
+                    "region_accuracy": round(float(np.mean(r_hits)), 4),
+                    "region_accuracy_ci": bootstrap_interval(r_hits),
+                    "confusion": {"labels": list(TOPICS), "matrix": [[pairs[g, p] for p in TOPICS] for g in TOPICS]},
+                }
+            )
         out.sort(key=lambda f: (not f["current"], -f["n"]))
         return out
 
@@ -227,5 +259,3 @@ def valid_labels(labels: dict[str, Any]) -> str | None:
         if not isinstance(v, str) or len(v) > 40:
             return f"{k} must be a short string"
     return None
-
-

@@ -28,8 +28,18 @@ from ..normalize import normalize
 
 #: Fields of one decision, in file order (``text`` last: it is the long one).
 DECISION_FIELDS: tuple[str, ...] = (
-    "id", "fingerprint", "topic", "region", "city", "county", "when", "model_version", "mode",
-    "model_topic", "model_region", "text",
+    "id",
+    "fingerprint",
+    "topic",
+    "region",
+    "city",
+    "county",
+    "when",
+    "model_version",
+    "mode",
+    "model_topic",
+    "model_region",
+    "text",
 )
 
 #: Queue modes a decision can come from.
@@ -43,17 +53,21 @@ def fingerprint(text: str) -> str:
 
 def _check(decision: Mapping[str, Any]) -> None:
     if decision.get("topic") not in TOPICS:
-        raise InputError(f"decision for {decision.get('id')!r}: topic {decision.get('topic')!r} "
-                         f"is not one of {', '.join(TOPICS)}")
+        raise InputError(
+            f"decision for {decision.get('id')!r}: topic {decision.get('topic')!r} is not one of {', '.join(TOPICS)}"
+        )
     if decision.get("region") not in REGIONS:
-        raise InputError(f"decision for {decision.get('id')!r}: region {decision.get('region')!r} is not a "
-                         f"province-level full name or {NATIONAL}")
+        raise InputError(
+            f"decision for {decision.get('id')!r}: region {decision.get('region')!r} is not a "
+            f"province-level full name or {NATIONAL}"
+        )
     for field in ("city", "county"):
         if not isinstance(decision.get(field, ""), str):
             raise InputError(f"decision for {decision.get('id')!r}: {field} must be a string")
     if decision.get("mode") not in MODES:
-        raise InputError(f"decision for {decision.get('id')!r}: mode {decision.get('mode')!r} "
-                         f"is not one of {', '.join(MODES)}")
+        raise InputError(
+            f"decision for {decision.get('id')!r}: mode {decision.get('mode')!r} is not one of {', '.join(MODES)}"
+        )
 
 
 class LabelStore:
@@ -84,9 +98,12 @@ class LabelStore:
                 obj = json.loads(raw.decode("utf-8"))
             except ValueError:  # JSONDecodeError, UnicodeDecodeError: a line cut short by a crash
                 self.torn_lines.append(lineno)
-                warnings.warn(f"{self.path}:{lineno}: incomplete line (a crash mid-write?) ignored and left as it is; "
-                              "`classifier train` rejects it: delete it to train on this file outside the app",
-                              RuntimeWarning, stacklevel=3)
+                warnings.warn(
+                    f"{self.path}:{lineno}: incomplete line (a crash mid-write?) ignored and left as it is; "
+                    "`classifier train` rejects it: delete it to train on this file outside the app",
+                    RuntimeWarning,
+                    stacklevel=3,
+                )
                 continue
             try:
                 if not isinstance(obj, dict):

@@ -17,8 +17,9 @@ def read_inputs(sources: Sequence[str | Path]) -> list[dict[str, Any]]:
     return [r for r in iter_records(list(sources)) if "error" not in r]
 
 
-def suggest(records: Sequence[dict[str, Any]], model: Any, n: int = 50,
-            labels: str | Path | None = None) -> list[dict[str, Any]]:
+def suggest(
+    records: Sequence[dict[str, Any]], model: Any, n: int = 50, labels: str | Path | None = None
+) -> list[dict[str, Any]]:
     """The ``n`` records to label first (teach order), with their prediction and uncertainty.
 
     Articles already in the ``labels`` file (same id or same normalised text) are left out, and
@@ -36,6 +37,15 @@ def suggest(records: Sequence[dict[str, Any]], model: Any, n: int = 50,
     out = []
     for rank, i in enumerate(teach_order(scored, texts, labeled, n=n), 1):
         s = scored[i]
-        out.append({"id": records[i]["id"], "rank": rank, "uncertainty": s.uncertainty, "topic_margin": s.margin,
-                    "region_confidence": s.region_confidence, **s.prediction, "text": records[i]["text"]})
+        out.append(
+            {
+                "id": records[i]["id"],
+                "rank": rank,
+                "uncertainty": s.uncertainty,
+                "topic_margin": s.margin,
+                "region_confidence": s.region_confidence,
+                **s.prediction,
+                "text": records[i]["text"],
+            }
+        )
     return out
