@@ -1,4 +1,4 @@
-"""The ``classifier`` command: train, predict, evaluate, info (a thin layer over the API)."""
+"""The ``classifier`` command: train, predict, evaluate, report, info (a thin layer over the API)."""
 
 from __future__ import annotations
 
@@ -203,6 +203,35 @@ def evaluate(data: tuple[str, ...], model: str | None, cv: int | None, train_pat
     click.echo(format_summary(report))
     if report_dir:
         click.echo(f"\nreport written to {report_dir}/ (report.md, report.json, *.png)")
+
+
+@main.command()
+@click.argument("labels", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--out", required=True, type=click.Path(file_okay=False),
+              help="Folder for report.html, events.csv and events.xlsx (created if missing).")
+@click.option("-q", "--quiet", is_flag=True, help="No summary line.")
+def report(labels: tuple[str, ...], out: str, quiet: bool) -> None:
+    """Report the events in prediction output: report.html, events.csv, events.xlsx.
+
+    LABELS are files written by `classifier predict` (JSONL, CSV or Parquet), read as one
+    stream. An event is a record whose `duplicate_of` is empty (mirror copies count once);
+    records with an `error` are skipped and counted. report.html is one self-contained page
+    (opens offline): events per province, year and topic, a map, top cities and counties, and
+    the events table with filters; low-confidence predictions are marked.
+
+    \b
+    Examples:
+      classifier predict dump.jsonl --out labels.jsonl && classifier report labels.jsonl --out report/
+      classifier report part1.parquet part2.parquet --out report/
+    """
+    from .report import build_report
+
+    try:
+        summary = build_report(list(labels), out)
+    except ClassifierError as exc:
+        raise _fail(exc) from None
+    if not quiet:
+        click.echo(str(summary), err=True)
 
 
 @main.command()

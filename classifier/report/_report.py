@@ -18,6 +18,9 @@ from ._aggregate import LOW_CONFIDENCE, Aggregates, EventStream, read_spool, spo
 from ._html import write_html
 from ._tables import write_events_csv, write_events_xlsx
 
+#: Suffixes of the prediction files read (the formats ``classifier predict`` writes).
+INPUT_SUFFIXES: tuple[str, ...] = (".jsonl", ".ndjson", ".csv", ".parquet")
+
 #: Files written into the output folder.
 REPORT_FILES: tuple[str, ...] = ("report.html", "events.csv", "events.xlsx")
 
@@ -83,6 +86,9 @@ def build_report(sources: str | Path | Sequence[str | Path] | Iterable[dict[str,
         for s in sources:
             if not Path(s).is_file():
                 raise InputError(f"{s}: no such prediction file")
+            if Path(s).suffix.lower() not in INPUT_SUFFIXES:
+                raise InputError(f"{s}: not a prediction file of a known format (suffix "
+                                 f"{Path(s).suffix or '(none)'!r}; expected one of {', '.join(INPUT_SUFFIXES)})")
         records: Iterable[dict[str, Any]] = (rec for s in sources for rec in _read(s))
     else:
         names = ["(records)"]
