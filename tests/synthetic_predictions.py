@@ -16,8 +16,23 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 DIVISIONS = ROOT / "classifier" / "data" / "divisions.tsv"
 TOPICS = ("supervision_visit", "symposium", "progress_qa", "other")
-_WORDS = ("义务教育", "优质均衡", "督导评估", "座谈会", "推进会", "答记者问", "反馈会", "实地核查", "县域",
-          "发展", "工作", "召开", "学校", "教育局", "经验交流")
+_WORDS = (
+    "义务教育",
+    "优质均衡",
+    "督导评估",
+    "座谈会",
+    "推进会",
+    "答记者问",
+    "反馈会",
+    "实地核查",
+    "县域",
+    "发展",
+    "工作",
+    "召开",
+    "学校",
+    "教育局",
+    "经验交流",
+)
 _HOSTILE = ('<script>alert("x")</script>标题', "A & B <b>bold</b> 'quoted'", "=1+2 公式", "</script><!--")
 
 
@@ -39,8 +54,15 @@ def _divisions() -> dict[str, list[tuple[str, str, list[tuple[str, str]]]]]:
     return provinces
 
 
-def synthetic_records(n: int, seed: int = 0, *, copy_rate: float = 0.2, error_rate: float = 0.01,
-                      topics: tuple[str, ...] = TOPICS, hostile: bool = True) -> Iterator[dict[str, Any]]:
+def synthetic_records(
+    n: int,
+    seed: int = 0,
+    *,
+    copy_rate: float = 0.2,
+    error_rate: float = 0.01,
+    topics: tuple[str, ...] = TOPICS,
+    hostile: bool = True,
+) -> Iterator[dict[str, Any]]:
     """``n`` prediction records; about ``copy_rate`` of them mirror copies of an earlier record."""
     rng = random.Random(seed)
     divisions = _divisions()
@@ -81,10 +103,21 @@ def synthetic_records(n: int, seed: int = 0, *, copy_rate: float = 0.2, error_ra
             earlier.append(rid)
             if len(earlier) > 5000:
                 earlier.pop(rng.randrange(len(earlier)))
-        yield {"id": rid, "url": f"https://example.org/news/{i}.html", "title": title, "date": date,
-               "duplicate_of": dup, "topic": topic, "topic_proba": proba, "region": region,
-               "region_code": region_code, "city": city, "city_code": city_code, "county": county,
-               "county_code": county_code}
+        yield {
+            "id": rid,
+            "url": f"https://example.org/news/{i}.html",
+            "title": title,
+            "date": date,
+            "duplicate_of": dup,
+            "topic": topic,
+            "topic_proba": proba,
+            "region": region,
+            "region_code": region_code,
+            "city": city,
+            "city_code": city_code,
+            "county": county,
+            "county_code": county_code,
+        }
 
 
 def write_jsonl(path: str | Path, n: int, seed: int = 0, **kwargs: Any) -> Path:

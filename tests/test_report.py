@@ -17,15 +17,34 @@ from classifier.report import EVENT_COLUMNS, LOW_CONFIDENCE, aggregate, build_re
 P = {"supervision_visit": 0.1, "symposium": 0.8, "progress_qa": 0.05, "other": 0.05}
 
 
-def rec(rid: str, topic: str = "symposium", region: str = "江苏省", dup: str = "", date: str = "2019-05-10",
-        proba: dict | None = None, **extra: str) -> dict:
+def rec(
+    rid: str,
+    topic: str = "symposium",
+    region: str = "江苏省",
+    dup: str = "",
+    date: str = "2019-05-10",
+    proba: dict | None = None,
+    **extra: str,
+) -> dict:
     """A prediction record as `classifier predict` writes it (with the events fields)."""
     proba = dict(P) if proba is None else proba
     if topic not in proba:
         proba = {t: (0.7 if t == topic else 0.1) for t in (*proba, topic)}
-    return {"id": rid, "title": f"{rid} 标题", "date": date, "duplicate_of": dup, "topic": topic,
-            "topic_proba": proba, "region": region, "region_code": "", "city": "", "city_code": "",
-            "county": "", "county_code": "", **extra}
+    return {
+        "id": rid,
+        "title": f"{rid} 标题",
+        "date": date,
+        "duplicate_of": dup,
+        "topic": topic,
+        "topic_proba": proba,
+        "region": region,
+        "region_code": "",
+        "city": "",
+        "city_code": "",
+        "county": "",
+        "county_code": "",
+        **extra,
+    }
 
 
 def small_records() -> list[dict]:
@@ -79,8 +98,13 @@ def test_topic_set_is_read_from_the_data() -> None:
 def test_low_confidence_is_the_topic_probability_below_the_threshold() -> None:
     unsure = {"symposium": LOW_CONFIDENCE - 0.01, "other": 1 - LOW_CONFIDENCE + 0.01}
     sure = {"symposium": LOW_CONFIDENCE + 0.01, "other": 1 - LOW_CONFIDENCE - 0.01}
-    agg = aggregate([rec("x", "symposium", proba=unsure), rec("y", "symposium", proba=sure),
-                     rec("z", "symposium", proba=unsure, dup="x")])
+    agg = aggregate(
+        [
+            rec("x", "symposium", proba=unsure),
+            rec("y", "symposium", proba=sure),
+            rec("z", "symposium", proba=unsure, dup="x"),
+        ]
+    )
     assert agg.low_confidence == 1
 
 
@@ -121,8 +145,7 @@ def test_events_xlsx_is_readable_with_the_right_rows(tmp_path: Path) -> None:
 
 def test_html_escapes_all_text_and_loads_nothing_from_the_network(tmp_path: Path) -> None:
     evil = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-    records = [rec("x", title=evil, city=evil, url="javascript:alert(1)"),
-               rec("y", "symposium", "</script><b>省</b>")]
+    records = [rec("x", title=evil, city=evil, url="javascript:alert(1)"), rec("y", "symposium", "</script><b>省</b>")]
     build_report(write_jsonl(tmp_path / "p.jsonl", records), tmp_path / "out")
     page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert "<script>alert" not in page and "<img src=x" not in page and "<b>省" not in page
@@ -130,7 +153,7 @@ def test_html_escapes_all_text_and_loads_nothing_from_the_network(tmp_path: Path
     assert page.count("</script>") == 2
     assert "&lt;/script&gt;&lt;b&gt;省&lt;/b&gt;" in page  # the province table shows it as text
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//|@import|url\(\s*["']?https?:""", page)
-    assert 'default-src \'none\'' in page  # the page may not load anything
+    assert "default-src 'none'" in page  # the page may not load anything
 
 
 def test_same_events_from_jsonl_csv_and_parquet_prediction_files(tmp_path: Path) -> None:
@@ -140,8 +163,9 @@ def test_same_events_from_jsonl_csv_and_parquet_prediction_files(tmp_path: Path)
     columns, topics = _columns(records)
     write_csv(records, tmp_path / "p.csv", columns, topics)
     write_parquet(records, tmp_path / "p.parquet", columns, topics)
-    summaries = {name: build_report(tmp_path / name, tmp_path / name.replace(".", "_"))
-                 for name in ("p.csv", "p.parquet")}
+    summaries = {
+        name: build_report(tmp_path / name, tmp_path / name.replace(".", "_")) for name in ("p.csv", "p.parquet")
+    }
     summaries["p.jsonl"] = build_report(write_jsonl(tmp_path / "p.jsonl", records), tmp_path / "p_jsonl")
     counts = {name: (s.records, s.errors, s.events, s.duplicates, s.low_confidence) for name, s in summaries.items()}
     assert len(set(counts.values())) == 1, counts
@@ -152,8 +176,9 @@ def test_same_events_from_jsonl_csv_and_parquet_prediction_files(tmp_path: Path)
 def test_several_files_are_one_stream(tmp_path: Path) -> None:
     recs = small_records()
     one = build_report(write_jsonl(tmp_path / "all.jsonl", recs), tmp_path / "one")
-    two = build_report([write_jsonl(tmp_path / "a.jsonl", recs[:2]), write_jsonl(tmp_path / "b.jsonl", recs[2:])],
-                       tmp_path / "two")
+    two = build_report(
+        [write_jsonl(tmp_path / "a.jsonl", recs[:2]), write_jsonl(tmp_path / "b.jsonl", recs[2:])], tmp_path / "two"
+    )
     assert (one.events, one.duplicates, one.orphans) == (two.events, two.duplicates, two.orphans) == (5, 2, 0)
 
 

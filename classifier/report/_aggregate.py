@@ -84,10 +84,21 @@ def to_event(record: Mapping[str, Any]) -> tuple[Event, dict[str, float]]:
     if not region and region_code:
         region = _PROVINCES_BY_CODE.get(region_code, region_code)
     date = _text(record.get("date"))
-    event = Event(id=_text(record.get("id")), date=date, year=year_of(date), region=region, region_code=region_code,
-                  city=_text(record.get("city")), city_code=_text(record.get("city_code")),
-                  county=_text(record.get("county")), county_code=_text(record.get("county_code")),
-                  topic=topic, confidence=confidence, title=_text(record.get("title")), url=_text(record.get("url")))
+    event = Event(
+        id=_text(record.get("id")),
+        date=date,
+        year=year_of(date),
+        region=region,
+        region_code=region_code,
+        city=_text(record.get("city")),
+        city_code=_text(record.get("city_code")),
+        county=_text(record.get("county")),
+        county_code=_text(record.get("county_code")),
+        topic=topic,
+        confidence=confidence,
+        title=_text(record.get("title")),
+        url=_text(record.get("url")),
+    )
     return event, proba
 
 

@@ -29,10 +29,10 @@ body { margin: 0; padding: 24px 32px; color: var(--fg); background: #fff; line-h
 h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 8px; }
 .muted { color: var(--muted); }
 .cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 16px 0; }
-.card { border: 1px solid var(--line); border-radius: 8px; padding: 10px 16px; min-width: 130px; }
+.card { border: 1px solid var(--line); border-radius: 8px; padding: 8px 14px; min-width: 120px; }
 .card .num { font-size: 22px; font-weight: 700; font-variant-numeric: tabular-nums; }
 .card.warn { background: var(--low); }
-.grid { display: grid; grid-template-columns: minmax(0, 1.15fr) minmax(0, 1fr); gap: 24px; align-items: start; }
+.grid { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 24px; align-items: start; }
 @media (max-width: 1000px) { .grid { grid-template-columns: 1fr; } }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 th, td { border-bottom: 1px solid var(--line); padding: 4px 7px; text-align: left; vertical-align: top; }
@@ -46,7 +46,7 @@ tr.total td { font-weight: 700; border-top: 2px solid var(--line); }
 #china-map .prov:hover { stroke: #d9480f; stroke-width: 1.5; }
 #china-map .sea { fill: none; stroke: #7a8894; stroke-width: 1.2; }
 #china-map .inset-bg { fill: #fff; stroke: #7a8894; stroke-width: 2.5; }
-#china-map .legend text { font-size: 12px; fill: var(--muted); }
+#china-map .legend text { font-size: 17px; fill: var(--muted); }
 .filters { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; margin: 8px 0; }
 .filters select { font: inherit; padding: 3px 6px; }
 #events td.title { max-width: 460px; }
@@ -80,9 +80,13 @@ _JS = r"""
   T.forEach(function (t) { option(fTopic, t, t); });
   Object.keys(regionCount).sort(function (a, b) { return regionCount[b] - regionCount[a]; })
     .forEach(function (r) { option(fRegion, r, (r || data.no_region) + " (" + regionCount[r] + ")"); });
-  Object.keys(yearCount).sort().forEach(function (y) { option(fYear, y, (y || data.no_year) + " (" + yearCount[y] + ")"); });
+  Object.keys(yearCount).sort().forEach(function (y) {
+    option(fYear, y, (y || data.no_year) + " (" + yearCount[y] + ")");
+  });
   function cell(tr, text, cls) {
-    var td = document.createElement("td"); td.textContent = text; if (cls) td.className = cls; tr.appendChild(td); return td;
+    var td = document.createElement("td");
+    td.textContent = text; if (cls) td.className = cls;
+    tr.appendChild(td); return td;
   }
   function row(e) {
     var tr = document.createElement("tr"), conf = e[6];
@@ -151,8 +155,15 @@ def _n(value: int) -> str:
     return f'<td class="n{" zero" if not value else ""}" data-value="{value}">{value:,}</td>'
 
 
-def _cross_table(table_id: str, key_name: str, head: str, keys: Sequence[str], labels: Sequence[str],
-                 topics: Sequence[str], counts: Counter[tuple[str, str]]) -> str:
+def _cross_table(
+    table_id: str,
+    key_name: str,
+    head: str,
+    keys: Sequence[str],
+    labels: Sequence[str],
+    topics: Sequence[str],
+    counts: Counter[tuple[str, str]],
+) -> str:
     """Rows = keys, columns = topics + total; cells carry ``data-<key_name>``, ``data-topic``, ``data-value``."""
     out = [f'<table id="{table_id}"><thead><tr><th>{escape(head)}</th>']
     out += [f'<th class="n">{escape(t)}</th>' for t in topics]
@@ -175,7 +186,7 @@ def _cross_table(table_id: str, key_name: str, head: str, keys: Sequence[str], l
     return "".join(out)
 
 
-def _top_table(table_id: str, heads: Sequence[str], items: list[tuple[tuple[str, ...], int]]) -> str:
+def _top_table(table_id: str, heads: Sequence[str], items: Sequence[tuple[tuple[str, ...], int]]) -> str:
     out = [f'<table id="{table_id}"><thead><tr>']
     out += [f"<th>{escape(h)}</th>" for h in heads]
     out.append('<th class="n">events</th></tr></thead><tbody>')
@@ -190,8 +201,10 @@ def _top_table(table_id: str, heads: Sequence[str], items: list[tuple[tuple[str,
 def _card(card_id: str, label: str, value: int, note: str = "", warn: bool = False) -> str:
     cls = "card warn" if warn else "card"
     extra = f'<div class="muted">{note}</div>' if note else ""
-    return (f'<div class="{cls}"><div class="num" id="{card_id}" data-value="{value}">{value:,}</div>'
-            f'<div>{escape(label)}</div>{extra}</div>')
+    return (
+        f'<div class="{cls}"><div class="num" id="{card_id}" data-value="{value}">{value:,}</div>'
+        f"<div>{escape(label)}</div>{extra}</div>"
+    )
 
 
 def _region_order(agg: Aggregates) -> list[str]:
@@ -199,61 +212,74 @@ def _region_order(agg: Aggregates) -> list[str]:
     return sorted(totals, key=lambda r: (r == "", r == NATIONAL, -totals[r], r))
 
 
-def write_html(fh: IO[str], events: Iterable[Event], agg: Aggregates, *, sources: Sequence[str],
-               generated: str) -> None:
+def write_html(
+    fh: IO[str], events: Iterable[Event], agg: Aggregates, *, sources: Sequence[str], generated: str
+) -> None:
     """Write the report page to ``fh``, streaming the events into its embedded JSON."""
     topics = agg.topic_list
     regions = _region_order(agg)
     years = sorted(agg.year_totals(), key=lambda y: (y == "", y))
     pct = f"{agg.low_confidence / agg.events:.1%}" if agg.events else "0%"
-    low_note = (f"{pct} of events: topic probability &lt; {LOW_CONFIDENCE:g}, "
-                f'marked <span class="flag">\u26a0</span> below')
-    cards = "".join([
-        _card("n-events", "events (distinct articles)", agg.events),
-        _card("n-records", "prediction records read", agg.records),
-        _card("n-duplicates", "mirror copies (counted once)", agg.duplicates),
-        _card("n-errors", "error records skipped", agg.errors, warn=agg.errors > 0),
-        _card("n-low", "low-confidence events", agg.low_confidence, low_note, warn=agg.low_confidence > 0),
-    ])
+    low_note = f'{pct}: topic probability &lt; {LOW_CONFIDENCE:g} (<span class="flag">\u26a0</span>)'
+    cards = "".join(
+        [
+            _card("n-events", "events (distinct articles)", agg.events),
+            _card("n-records", "prediction records read", agg.records),
+            _card("n-duplicates", "mirror copies (counted once)", agg.duplicates),
+            _card("n-errors", "error records skipped", agg.errors, warn=agg.errors > 0),
+            _card("n-low", "low-confidence events", agg.low_confidence, low_note, warn=agg.low_confidence > 0),
+        ]
+    )
     region_counts = agg.region_totals()
     city_items = [((city, region or _NO_REGION), n) for (region, city), n in agg.cities.most_common(TOP_PLACES)]
-    county_items = [((county, city, region or _NO_REGION), n)
-                    for (region, city, county), n in agg.counties.most_common(TOP_PLACES)]
+    county_items = [
+        ((county, city, region or _NO_REGION), n) for (region, city, county), n in agg.counties.most_common(TOP_PLACES)
+    ]
     src = ", ".join(escape(s) for s in sources)
-    fh.write('<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
-             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-             '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-             'style-src \'unsafe-inline\'; script-src \'unsafe-inline\'; img-src data:">'
-             f"<title>Events report</title><style>{_CSS}</style></head><body>")
-    fh.write(f'<h1>Events report</h1><p class="muted">From {src} · generated {escape(generated)} · '
-             "an event is an article counted once however many mirror copies the input holds</p>")
+    fh.write(
+        '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">"
+        f"<title>Events report</title><style>{_CSS}</style></head><body>"
+    )
+    fh.write(
+        f'<h1>Events report</h1><p class="muted">From {src} · generated {escape(generated)} · '
+        "an event is an article counted once however many mirror copies the input holds</p>"
+    )
     fh.write(f'<div class="cards">{cards}</div>')
     fh.write('<div class="grid"><section><h2>Events per province</h2>')
     fh.write(china_svg(region_counts))
     fh.write('<p class="muted">Click a province to list its events. South China Sea in the inset.</p></section>')
-    fh.write("<section><h2>Events per province and topic</h2><div class=\"scroll\">")
-    fh.write(_cross_table("by-region", "region", "province", regions, [r or _NO_REGION for r in regions], topics,
-                          agg.by_region_topic))
+    fh.write('<section><h2>Events per province and topic</h2><div class="scroll">')
+    fh.write(
+        _cross_table(
+            "by-region", "region", "province", regions, [r or _NO_REGION for r in regions], topics, agg.by_region_topic
+        )
+    )
     fh.write("</div></section></div>")
     fh.write('<div class="row"><section><h2>Events per year and topic</h2><div class="scroll">')
-    fh.write(_cross_table("by-year", "year", "year", years, [y or _NO_YEAR for y in years], topics,
-                          agg.by_year_topic))
+    fh.write(_cross_table("by-year", "year", "year", years, [y or _NO_YEAR for y in years], topics, agg.by_year_topic))
     fh.write("</div></section>")
     fh.write(f"<section><h2>Top cities</h2>{_top_table('top-cities', ['city', 'province'], city_items)}</section>")
-    fh.write(f"<section><h2>Top counties</h2>{_top_table('top-counties', ['county', 'city', 'province'], county_items)}"
-             "</section></div>")
-    fh.write('<section id="events-section"><h2>Events</h2><div class="filters">'
-             '<label>topic <select id="f-topic"><option value="*">all</option></select></label>'
-             '<label>province <select id="f-region"><option value="*">all</option></select></label>'
-             '<label>year <select id="f-year"><option value="*">all</option></select></label>'
-             '<button id="reset" type="button">reset</button>'
-             '<span id="match-count" class="muted"></span></div>'
-             '<div class="scroll" style="max-height:none"><table id="events"><thead><tr><th>date</th><th>province</th>'
-             '<th>city</th><th>county</th><th>topic</th><th>title</th><th class="n">confidence</th><th>url</th>'
-             '<th class="n">copies</th></tr></thead><tbody></tbody></table></div>'
-             '<button id="more" type="button" hidden>show more</button>'
-             '<noscript><p>The events table needs JavaScript; events.csv and events.xlsx hold the same rows.'
-             "</p></noscript></section>")
+    fh.write(
+        f"<section><h2>Top counties</h2>{_top_table('top-counties', ['county', 'city', 'province'], county_items)}"
+        "</section></div>"
+    )
+    fh.write(
+        '<section id="events-section"><h2>Events</h2><div class="filters">'
+        '<label>topic <select id="f-topic"><option value="*">all</option></select></label>'
+        '<label>province <select id="f-region"><option value="*">all</option></select></label>'
+        '<label>year <select id="f-year"><option value="*">all</option></select></label>'
+        '<button id="reset" type="button">reset</button>'
+        '<span id="match-count" class="muted"></span></div>'
+        '<div class="scroll" style="max-height:none"><table id="events"><thead><tr><th>date</th><th>province</th>'
+        '<th>city</th><th>county</th><th>topic</th><th>title</th><th class="n">confidence</th><th>url</th>'
+        '<th class="n">copies</th></tr></thead><tbody></tbody></table></div>'
+        '<button id="more" type="button" hidden>show more</button>'
+        "<noscript><p>The events table needs JavaScript; events.csv and events.xlsx hold the same rows."
+        "</p></noscript></section>"
+    )
     _write_data(fh, events, agg, topics)
     fh.write(f"<script>{_JS}</script></body></html>\n")
 
@@ -272,10 +298,25 @@ def _write_data(fh: IO[str], events: Iterable[Event], agg: Aggregates, topics: l
     fh.write('<script type="application/json" id="report-data">{"events":[')
     first = True
     for e in events:
-        row = [e.date, intern(e.region), intern(e.city), intern(e.county), topic_index.get(e.topic, -1),
-               e.title, round(e.confidence, 3), e.url, agg.copies_of(e.id)]
+        row = [
+            e.date,
+            intern(e.region),
+            intern(e.city),
+            intern(e.county),
+            topic_index.get(e.topic, -1),
+            e.title,
+            round(e.confidence, 3),
+            e.url,
+            agg.copies_of(e.id),
+        ]
         fh.write(("" if first else ",\n") + _json_for_script(row))
         first = False
-    meta = {"strings": list(strings), "topics": topics, "low_confidence": LOW_CONFIDENCE, "page_rows": PAGE_ROWS,
-            "no_region": _NO_REGION, "no_year": _NO_YEAR}
+    meta = {
+        "strings": list(strings),
+        "topics": topics,
+        "low_confidence": LOW_CONFIDENCE,
+        "page_rows": PAGE_ROWS,
+        "no_region": _NO_REGION,
+        "no_year": _NO_YEAR,
+    }
     fh.write("]," + _json_for_script(meta)[1:] + "</script>")

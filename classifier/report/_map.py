@@ -48,24 +48,39 @@ def china_svg(counts: Mapping[str, int]) -> str:
         if not d:
             continue
         n = counts.get(name, 0)
-        paths.append(f'<path class="prov" d="{d}" vector-effect="non-scaling-stroke" fill="{shade(n, maximum)}" data-region="{escape(name)}" '
-                     f'data-count="{n}"><title>{escape(name)}: {n:,}</title></path>')
+        paths.append(
+            f'<path class="prov" d="{d}" vector-effect="non-scaling-stroke" fill="{shade(n, maximum)}" '
+            f'data-region="{escape(name)}" '
+            f'data-count="{n}"><title>{escape(name)}: {n:,}</title></path>'
+        )
     sea = f'<path class="sea" d="{data["maritime"]}" vector-effect="non-scaling-stroke"/>'
     sx, sy, sw, sh = data["inset_box"]
-    inset = (f'<svg x="{sx:.1f}" y="{sy:.1f}" width="{sw:.1f}" height="{sh:.1f}" viewBox="{ix} {iy} {iw} {ih}" '
-             f'class="inset"><rect x="{ix}" y="{iy}" width="{iw}" height="{ih}" class="inset-bg"/>'
-             f'<use href="#china-shapes"/></svg>')
-    legend = _legend(maximum, x + 8, y + h - 40)
-    return (f'<svg id="china-map" viewBox="{x} {y} {w} {h}" role="img" aria-label="events per province">'
-            f'<g id="china-shapes">{"".join(paths)}{sea}</g>{inset}{legend}</svg>')
+    inset = (
+        f'<svg x="{sx:.1f}" y="{sy:.1f}" width="{sw:.1f}" height="{sh:.1f}" viewBox="{ix} {iy} {iw} {ih}" '
+        f'class="inset"><rect x="{ix}" y="{iy}" width="{iw}" height="{ih}" class="inset-bg"/>'
+        f'<use href="#china-shapes"/></svg>'
+    )
+    legend = _legend(maximum, x + 8, y + h - 50)
+    return (
+        f'<svg id="china-map" viewBox="{x} {y} {w} {h}" role="img" aria-label="events per province">'
+        f'<g id="china-shapes">{"".join(paths)}{sea}</g>{inset}{legend}</svg>'
+    )
 
 
 def _legend(maximum: int, x: float, y: float) -> str:
-    stops = "".join(f'<stop offset="{t:.2f}" stop-color="{shade(round(t * t * maximum) or 1, maximum)}"/>'
-                    for t in (0.0, 0.25, 0.5, 0.75, 1.0)) if maximum else ""
-    return (f'<defs><linearGradient id="legend-grad">{stops}</linearGradient></defs>'
-            f'<g class="legend"><rect x="{x}" y="{y}" width="160" height="10" fill="url(#legend-grad)"/>'
-            f'<text x="{x}" y="{y + 24}">0</text><text x="{x + 160}" y="{y + 24}" text-anchor="end">{maximum:,}</text>'
-            f'<text x="{x}" y="{y - 6}">events (square-root scale)</text>'
-            f'<rect x="{x + 180}" y="{y}" width="10" height="10" fill="{_EMPTY}"/>'
-            f'<text x="{x + 195}" y="{y + 9}">none</text></g>')
+    stops = (
+        "".join(
+            f'<stop offset="{t:.2f}" stop-color="{shade(round(t * t * maximum) or 1, maximum)}"/>'
+            for t in (0.0, 0.25, 0.5, 0.75, 1.0)
+        )
+        if maximum
+        else ""
+    )
+    return (
+        f'<defs><linearGradient id="legend-grad">{stops}</linearGradient></defs>'
+        f'<g class="legend"><rect x="{x}" y="{y}" width="200" height="12" fill="url(#legend-grad)"/>'
+        f'<text x="{x}" y="{y + 30}">0</text><text x="{x + 200}" y="{y + 30}" text-anchor="end">{maximum:,}</text>'
+        f'<text x="{x}" y="{y - 8}">events (square-root scale)</text>'
+        f'<rect x="{x + 220}" y="{y}" width="12" height="12" fill="{_EMPTY}"/>'
+        f'<text x="{x + 238}" y="{y + 12}">none</text></g>'
+    )

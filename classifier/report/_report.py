@@ -42,9 +42,11 @@ class ReportSummary:
     def __str__(self) -> str:
         where = ", ".join(str(f) for f in self.files)
         orphans = f", {self.orphans:,} copies of an event not in the input" if self.orphans else ""
-        return (f"{self.records:,} records: {self.events:,} events, {self.duplicates:,} mirror copies, "
-                f"{self.errors:,} errors skipped, {self.low_confidence:,} low-confidence events "
-                f"(topic probability < {LOW_CONFIDENCE:g}){orphans}; {self.seconds:.1f} s → {where}")
+        return (
+            f"{self.records:,} records: {self.events:,} events, {self.duplicates:,} mirror copies, "
+            f"{self.errors:,} errors skipped, {self.low_confidence:,} low-confidence events "
+            f"(topic probability < {LOW_CONFIDENCE:g}){orphans}; {self.seconds:.1f} s → {where}"
+        )
 
 
 def _read(source: str | Path) -> Iterator[dict[str, Any]]:
@@ -61,8 +63,9 @@ def _read(source: str | Path) -> Iterator[dict[str, Any]]:
         raise InputError(f"{source}: cannot read as prediction output ({exc})") from exc
 
 
-def build_report(sources: str | Path | Sequence[str | Path] | Iterable[dict[str, Any]],
-                 out_dir: str | Path) -> ReportSummary:
+def build_report(
+    sources: str | Path | Sequence[str | Path] | Iterable[dict[str, Any]], out_dir: str | Path
+) -> ReportSummary:
     """Read prediction output and write ``report.html``, ``events.csv`` and ``events.xlsx`` into ``out_dir``.
 
     Parameters
@@ -87,8 +90,10 @@ def build_report(sources: str | Path | Sequence[str | Path] | Iterable[dict[str,
             if not Path(s).is_file():
                 raise InputError(f"{s}: no such prediction file")
             if Path(s).suffix.lower() not in INPUT_SUFFIXES:
-                raise InputError(f"{s}: not a prediction file of a known format (suffix "
-                                 f"{Path(s).suffix or '(none)'!r}; expected one of {', '.join(INPUT_SUFFIXES)})")
+                raise InputError(
+                    f"{s}: not a prediction file of a known format (suffix "
+                    f"{Path(s).suffix or '(none)'!r}; expected one of {', '.join(INPUT_SUFFIXES)})"
+                )
         records: Iterable[dict[str, Any]] = (rec for s in sources for rec in _read(s))
     else:
         names = ["(records)"]
@@ -117,9 +122,17 @@ def build_report(sources: str | Path | Sequence[str | Path] | Iterable[dict[str,
     finally:
         with contextlib.suppress(OSError):
             os.unlink(spool_name)
-    return ReportSummary(records=agg.records, errors=agg.errors, events=agg.events, duplicates=agg.duplicates,
-                         low_confidence=agg.low_confidence, orphans=orphans,
-                         seconds=time.perf_counter() - start, files=files, aggregates=agg)
+    return ReportSummary(
+        records=agg.records,
+        errors=agg.errors,
+        events=agg.events,
+        duplicates=agg.duplicates,
+        low_confidence=agg.low_confidence,
+        orphans=orphans,
+        seconds=time.perf_counter() - start,
+        files=files,
+        aggregates=agg,
+    )
 
 
 def _orphans(events: Iterable[Any], agg: Aggregates) -> int:

@@ -13,8 +13,20 @@ from ._aggregate import Aggregates, Event
 
 #: Columns of events.csv and events.xlsx, in order.
 EVENT_COLUMNS: tuple[str, ...] = (
-    "id", "date", "region", "region_code", "city", "city_code", "county", "county_code",
-    "topic", "confidence", "low_confidence", "copies", "title", "url",
+    "id",
+    "date",
+    "region",
+    "region_code",
+    "city",
+    "city_code",
+    "county",
+    "county_code",
+    "topic",
+    "confidence",
+    "low_confidence",
+    "copies",
+    "title",
+    "url",
 )
 
 # Characters XML 1.0 (and so Excel) cannot hold.
@@ -23,9 +35,22 @@ _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 def event_row(event: Event, agg: Aggregates) -> list[Any]:
     """The values of one event in :data:`EVENT_COLUMNS` order."""
-    return [event.id, event.date, event.region, event.region_code, event.city, event.city_code, event.county,
-            event.county_code, event.topic, round(event.confidence, 4), event.low_confidence,
-            agg.copies_of(event.id), event.title, event.url]
+    return [
+        event.id,
+        event.date,
+        event.region,
+        event.region_code,
+        event.city,
+        event.city_code,
+        event.county,
+        event.county_code,
+        event.topic,
+        round(event.confidence, 4),
+        event.low_confidence,
+        agg.copies_of(event.id),
+        event.title,
+        event.url,
+    ]
 
 
 def write_events_csv(events: Iterable[Event], agg: Aggregates, path: str | Path) -> int:
