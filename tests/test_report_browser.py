@@ -160,6 +160,14 @@ def test_filters_change_the_table(page: dict) -> None:
     )
     pg.click("#reset")
     assert int(pg.get_attribute("#match-count", "data-matching")) == exp["events"]
+    pg.select_option("#f-sort", "new")
+    dates = pg.eval_on_selector_all("#events tbody tr td:nth-child(1)", "t => t.map(x => x.textContent)")
+    assert dates == sorted(dates, reverse=True) and dates[0][:4] == "2024"
+    pg.select_option("#f-sort", "conf")
+    conf = pg.eval_on_selector_all("#events tbody tr td:nth-child(7)", "t => t.map(x => parseFloat(x.textContent))")
+    assert conf == sorted(conf) and conf[0] < LOW_CONFIDENCE
+    assert pg.locator("#events tbody tr.low").count() > 0  # low-confidence rows are marked
+    pg.click("#reset")
     pg.click("#china-map #china-shapes .prov[data-region='四川省']")  # a map click filters by province
     assert pg.input_value("#f-region") == "四川省"
     assert int(pg.get_attribute("#match-count", "data-matching")) == sum(

@@ -65,7 +65,8 @@ _JS = r"""
   var data = JSON.parse(document.getElementById("report-data").textContent);
   var S = data.strings, T = data.topics, E = data.events, LOW = data.low_confidence;
   var fTopic = document.getElementById("f-topic"), fRegion = document.getElementById("f-region"),
-      fYear = document.getElementById("f-year"), body = document.querySelector("#events tbody"),
+      fYear = document.getElementById("f-year"), fSort = document.getElementById("f-sort"),
+      body = document.querySelector("#events tbody"),
       count = document.getElementById("match-count"), more = document.getElementById("more");
   var shown = 0, matches = [];
   function yearOf(d) { return /^\d{4}/.test(d) ? d.slice(0, 4) : ""; }
@@ -126,12 +127,23 @@ _JS = r"""
       if (y !== "*" && yearOf(e[0]) !== y) continue;
       matches.push(i);
     }
+    var order = fSort.value;
+    if (order === "new" || order === "old") {
+      var sign = order === "new" ? -1 : 1;  // dates without a year ("--MM-DD", "") go last
+      matches.sort(function (a, b) {
+        var da = E[a][0], db = E[b][0], ya = /^\d/.test(da), yb = /^\d/.test(db);
+        if (ya !== yb) return ya ? -1 : 1;
+        return da < db ? -sign : da > db ? sign : a - b;
+      });
+    } else if (order === "conf") {
+      matches.sort(function (a, b) { return E[a][6] - E[b][6] || a - b; });
+    }
     body.textContent = ""; shown = 0; renderMore();
   }
-  [fTopic, fRegion, fYear].forEach(function (s) { s.addEventListener("change", apply); });
+  [fTopic, fRegion, fYear, fSort].forEach(function (s) { s.addEventListener("change", apply); });
   more.addEventListener("click", renderMore);
   document.getElementById("reset").addEventListener("click", function () {
-    fTopic.value = "*"; fRegion.value = "*"; fYear.value = "*"; apply();
+    fTopic.value = "*"; fRegion.value = "*"; fYear.value = "*"; fSort.value = "input"; apply();
   });
   Array.prototype.forEach.call(document.querySelectorAll("#china-map .prov, [data-filter-region]"), function (el) {
     el.addEventListener("click", function () {
@@ -271,6 +283,9 @@ def write_html(
         '<label>topic <select id="f-topic"><option value="*">all</option></select></label>'
         '<label>province <select id="f-region"><option value="*">all</option></select></label>'
         '<label>year <select id="f-year"><option value="*">all</option></select></label>'
+        '<label>order <select id="f-sort"><option value="input">as in the input</option>'
+        '<option value="new">newest first</option><option value="old">oldest first</option>'
+        '<option value="conf">least confident first</option></select></label>'
         '<button id="reset" type="button">reset</button>'
         '<span id="match-count" class="muted"></span></div>'
         '<div class="scroll" style="max-height:none"><table id="events"><thead><tr><th>date</th><th>province</th>'
