@@ -49,6 +49,7 @@ tr.total td { font-weight: 700; border-top: 2px solid var(--line); }
 #china-map .legend text { font-size: 17px; fill: var(--muted); }
 .filters { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; margin: 8px 0; }
 .filters select { font: inherit; padding: 3px 6px; }
+#events { width: 100%; }
 #events td.title { max-width: 460px; }
 #events td:first-child, #events td:nth-child(2) { white-space: nowrap; }
 .row { display: flex; flex-wrap: wrap; gap: 24px; align-items: flex-start; }
