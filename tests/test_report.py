@@ -185,6 +185,7 @@ def test_several_files_are_one_stream(tmp_path: Path) -> None:
 def test_copies_of_an_event_not_in_the_input_are_reported(tmp_path: Path) -> None:
     summary = build_report(write_jsonl(tmp_path / "p.jsonl", [rec("a"), rec("b", dup="gone")]), tmp_path / "out")
     assert summary.orphans == 1 and summary.events == 1
+    assert "1 of an event not in the input" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
 
 
 def test_cli_report_writes_the_three_files(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any, NamedTuple
 
-from ..labels import ERROR_FIELD, NATIONAL, PROVINCES
+from ..labels import ERROR_FIELD, NATIONAL, NATIONAL_CODE, PROVINCES
 
 #: A prediction is *low confidence* when the probability of its topic is below this.
 LOW_CONFIDENCE = 0.5
@@ -16,7 +16,7 @@ LOW_CONFIDENCE = 0.5
 #: Label shown for an empty region, city or county, or a date without a year.
 UNKNOWN = ""
 
-_PROVINCE_NAMES = {code: name for name, code in PROVINCES.items()}
+_PROVINCES_BY_CODE = {**{code: name for name, code in PROVINCES.items()}, NATIONAL_CODE: NATIONAL}
 
 
 class Event(NamedTuple):
@@ -102,8 +102,6 @@ def to_event(record: Mapping[str, Any]) -> tuple[Event, dict[str, float]]:
     return event, proba
 
 
-_PROVINCES_BY_CODE = {**_PROVINCE_NAMES, "000000": NATIONAL}
-
 
 @dataclass
 class Aggregates:
@@ -111,7 +109,9 @@ class Aggregates:
 
     ``by_region_topic[(region, topic)]``, ``by_year_topic[(year, topic)]`` (year ``""`` when the
     date has none), ``cities[(region, city)]``, ``counties[(region, city, county)]`` count events;
-    ``copies[id]`` counts the records (the event itself included) of events that have copies.
+    ``duplicate_targets[id]`` counts the copies of an event (see :meth:`copies_of`); ``orphans`` is the
+    number of copies whose event is not in the input (set by :func:`build_report`, which reads the
+    events twice).
     """
 
     records: int = 0
@@ -119,6 +119,7 @@ class Aggregates:
     events: int = 0
     duplicates: int = 0
     low_confidence: int = 0
+    orphans: int = 0
     topics: dict[str, None] = field(default_factory=dict)
     by_region_topic: Counter[tuple[str, str]] = field(default_factory=Counter)
     by_year_topic: Counter[tuple[str, str]] = field(default_factory=Counter)

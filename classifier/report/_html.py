@@ -238,7 +238,12 @@ def write_html(
         [
             _card("n-events", "events (distinct articles)", agg.events),
             _card("n-records", "prediction records read", agg.records),
-            _card("n-duplicates", "mirror copies (counted once)", agg.duplicates),
+            _card(
+                "n-duplicates",
+                "mirror copies (counted once)",
+                agg.duplicates,
+                f"{agg.orphans:,} of an event not in the input" if agg.orphans else "",
+            ),
             _card("n-errors", "error records skipped", agg.errors, warn=agg.errors > 0),
             _card("n-low", "low-confidence events", agg.low_confidence, low_note, warn=agg.low_confidence > 0),
         ]

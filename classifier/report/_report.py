@@ -112,13 +112,13 @@ def build_report(
                     spool_event(spool, event)
             spool.flush()
             agg = stream.aggregates
+            agg.orphans = _orphans(read_spool(spool), agg)
             generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
             files = [out / name for name in REPORT_FILES]
             with atomic_write(files[0]) as fh:
                 write_html(fh, read_spool(spool), agg, sources=names, generated=generated)
             write_events_csv(read_spool(spool), agg, files[1])
             write_events_xlsx(read_spool(spool), agg, files[2])
-            orphans = _orphans(read_spool(spool), agg)
     finally:
         with contextlib.suppress(OSError):
             os.unlink(spool_name)
@@ -128,7 +128,7 @@ def build_report(
         events=agg.events,
         duplicates=agg.duplicates,
         low_confidence=agg.low_confidence,
-        orphans=orphans,
+        orphans=agg.orphans,
         seconds=time.perf_counter() - start,
         files=files,
         aggregates=agg,
