@@ -1,6 +1,6 @@
 """Benchmark of `classifier report`: time to build the report from a synthetic prediction file.
 
-Generates --n synthetic prediction records (tests/synthetic_predictions.py: real division
+Generates --n synthetic prediction records (``classifier.report.synthetic_predictions``: real division
 names, ~20 % mirror copies, ~1 % error records) into a temporary JSONL file, then times
 ``build_report`` on one core (it is single-process) and prints the seconds, the rate, the
 peak memory of the process and the size of each output file. Target: 200 000 records in
@@ -16,18 +16,11 @@ from __future__ import annotations
 
 import argparse
 import resource
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
-
-from synthetic_predictions import write_jsonl  # noqa: E402
-
-from classifier.report import build_report  # noqa: E402
+from classifier.report import build_report, write_synthetic_predictions
 
 
 def main() -> None:
@@ -38,7 +31,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "predictions.jsonl"
         t0 = time.perf_counter()
-        write_jsonl(src, args.n, seed=1)
+        write_synthetic_predictions(src, args.n, seed=1)
         print(
             f"generated {args.n:,} records ({src.stat().st_size / 2**20:.1f} MiB) in {time.perf_counter() - t0:.1f} s"
         )

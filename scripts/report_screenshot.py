@@ -8,17 +8,10 @@ Usage (from the repo root; needs Debian's chromium and the playwright package)::
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
-
-from synthetic_predictions import write_jsonl  # noqa: E402
-
-from classifier.report import build_report  # noqa: E402
+from classifier.report import build_report, write_synthetic_predictions
 
 ARGS = [
     "--no-sandbox",
@@ -31,14 +24,14 @@ ARGS = [
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "report.png")
+    parser.add_argument("--out", type=Path, default=Path("docs/report.png"))
     parser.add_argument("--n", type=int, default=20_000)
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp:
-        src = write_jsonl(Path(tmp) / "predictions.jsonl", args.n, seed=7)
+        src = write_synthetic_predictions(Path(tmp) / "predictions.jsonl", args.n, seed=7)
         build_report(src, Path(tmp) / "out")
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=args.chromium, args=ARGS)

@@ -157,10 +157,10 @@ def test_html_escapes_all_text_and_loads_nothing_from_the_network(tmp_path: Path
 
 
 def test_same_events_from_jsonl_csv_and_parquet_prediction_files(tmp_path: Path) -> None:
-    from classifier.batch import _columns, write_csv, write_parquet
+    from classifier.io import output_columns, write_csv, write_parquet
 
     records = small_records()
-    columns, topics = _columns(records)
+    columns, topics = output_columns(records)
     write_csv(records, tmp_path / "p.csv", columns, topics)
     write_parquet(records, tmp_path / "p.parquet", columns, topics)
     summaries = {

@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from synthetic_predictions import write_jsonl
 
-from classifier.report import LOW_CONFIDENCE, build_report
+from classifier.report import LOW_CONFIDENCE, build_report, write_synthetic_predictions
 
 CHROMIUM = os.environ.get("CLASSIFIER_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
@@ -69,7 +68,7 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> Any:
     if not Path(CHROMIUM).exists():
         _unavailable(f"no chromium at {CHROMIUM} (apt-get install -y chromium fonts-noto-cjk)")
     tmp = tmp_path_factory.mktemp("report")
-    src = write_jsonl(tmp / "predictions.jsonl", N_RECORDS, seed=7)
+    src = write_synthetic_predictions(tmp / "predictions.jsonl", N_RECORDS, seed=7)
     build_report(src, tmp / "out")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ._aggregate import LOW_CONFIDENCE, Aggregates, Event, EventStream, aggregate, to_event, year_of
 from ._report import REPORT_FILES, ReportSummary, build_report
+from ._synthetic import synthetic_predictions, write_synthetic_predictions
 from ._tables import EVENT_COLUMNS
 
 __all__ = [
@@ -21,5 +22,7 @@ __all__ = [
     "aggregate",
     "build_report",
     "to_event",
+    "synthetic_predictions",
+    "write_synthetic_predictions",
     "year_of",
 ]

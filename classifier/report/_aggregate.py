@@ -102,7 +102,6 @@ def to_event(record: Mapping[str, Any]) -> tuple[Event, dict[str, float]]:
     return event, proba
 
 
-
 @dataclass
 class Aggregates:
     """Counts over the events of a prediction stream (mirror copies counted once).

@@ -13,13 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..io import atomic_write
+from ..io import SUFFIX_FORMATS, atomic_write, format_of
 from ._aggregate import LOW_CONFIDENCE, Aggregates, EventStream, read_spool, spool_event
 from ._html import write_html
 from ._tables import write_events_csv, write_events_xlsx
 
-#: Suffixes of the prediction files read (the formats ``classifier predict`` writes).
-INPUT_SUFFIXES: tuple[str, ...] = (".jsonl", ".ndjson", ".csv", ".parquet")
 
 #: Files written into the output folder.
 REPORT_FILES: tuple[str, ...] = ("report.html", "events.csv", "events.xlsx")
@@ -50,7 +48,7 @@ class ReportSummary:
 
 
 def _read(source: str | Path) -> Iterator[dict[str, Any]]:
-    from ..batch import read_output
+    from ..io import read_output
 
     path = Path(source)
     if not path.is_file():
@@ -89,10 +87,10 @@ def build_report(
         for s in sources:
             if not Path(s).is_file():
                 raise InputError(f"{s}: no such prediction file")
-            if Path(s).suffix.lower() not in INPUT_SUFFIXES:
+            if format_of(s) is None:
                 raise InputError(
                     f"{s}: not a prediction file of a known format (suffix "
-                    f"{Path(s).suffix or '(none)'!r}; expected one of {', '.join(INPUT_SUFFIXES)})"
+                    f"{Path(s).suffix or '(none)'!r}; expected one of {', '.join(SUFFIX_FORMATS)})"
                 )
         records: Iterable[dict[str, Any]] = (rec for s in sources for rec in _read(s))
     else:

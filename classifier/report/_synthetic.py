@@ -1,4 +1,4 @@
-"""Synthetic prediction records (as `classifier predict` writes them) for report tests and benchmarks.
+"""Synthetic prediction records (as ``classifier predict`` writes them): for demos, tests and benchmarks.
 
 Real division names and codes from classifier/data/divisions.tsv; invented titles; planted mirror
 copies (``duplicate_of``), error records, hostile titles and dates of every ISO form.
@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-DIVISIONS = ROOT / "classifier" / "data" / "divisions.tsv"
-TOPICS = ("supervision_visit", "symposium", "progress_qa", "other")
+from ..labels import PROVINCES, TOPICS
+
+_DIVISIONS = Path(__file__).resolve().parents[1] / "data" / "divisions.tsv"
 _WORDS = (
     "义务教育",
     "优质均衡",
@@ -38,14 +38,14 @@ _HOSTILE = ('<script>alert("x")</script>标题', "A & B <b>bold</b> 'quoted'", "
 
 def _divisions() -> dict[str, list[tuple[str, str, list[tuple[str, str]]]]]:
     """province name -> [(city, city_code, [(county, county_code)])]."""
-    with open(DIVISIONS, encoding="utf-8") as f:
+    with open(_DIVISIONS, encoding="utf-8") as f:
         rows = [r for r in csv.DictReader(f, delimiter="\t") if r["current"] == "1"]
     names = {r["code"]: r["name"] for r in rows}
     provinces: dict[str, list] = {names[r["code"]]: [] for r in rows if r["level"] == "province"}
     cities: dict[str, tuple[str, str, list]] = {}
     for r in rows:
         if r["level"] == "city" and r["province"] in names:
-            entry = (r["name"], r["code"], [])
+            entry: tuple[str, str, list] = (r["name"], r["code"], [])
             cities[r["code"]] = entry
             provinces[names[r["province"]]].append(entry)
     for r in rows:
@@ -54,7 +54,7 @@ def _divisions() -> dict[str, list[tuple[str, str, list[tuple[str, str]]]]]:
     return provinces
 
 
-def synthetic_records(
+def synthetic_predictions(
     n: int,
     seed: int = 0,
     *,
@@ -63,11 +63,13 @@ def synthetic_records(
     topics: tuple[str, ...] = TOPICS,
     hostile: bool = True,
 ) -> Iterator[dict[str, Any]]:
-    """``n`` prediction records; about ``copy_rate`` of them mirror copies of an earlier record."""
+    """``n`` invented prediction records, reproducible from ``seed``.
+
+    About ``copy_rate`` of them are mirror copies of an earlier record (``duplicate_of``) and
+    ``error_rate`` error records; with ``hostile``, 1 % of titles carry HTML/script/formula text.
+    """
     rng = random.Random(seed)
     divisions = _divisions()
-    from classifier.labels import PROVINCES
-
     province_names = list(PROVINCES)
     weights = [rng.random() ** 2 + 0.02 for _ in province_names]
     earlier: list[str] = []
@@ -120,10 +122,10 @@ def synthetic_records(
         }
 
 
-def write_jsonl(path: str | Path, n: int, seed: int = 0, **kwargs: Any) -> Path:
-    """Write ``synthetic_records(n, seed)`` as JSONL; return the path."""
+def write_synthetic_predictions(path: str | Path, n: int, seed: int = 0, **kwargs: Any) -> Path:
+    """Write ``synthetic_predictions(n, seed, **kwargs)`` as a JSONL prediction file; return the path."""
     path = Path(path)
     with open(path, "w", encoding="utf-8") as f:
-        for rec in synthetic_records(n, seed, **kwargs):
+        for rec in synthetic_predictions(n, seed, **kwargs):
             f.write(json.dumps(rec, ensure_ascii=False) + "\n")
     return path
