@@ -18,7 +18,6 @@ from ._aggregate import LOW_CONFIDENCE, Aggregates, EventStream, read_spool, spo
 from ._html import write_html
 from ._tables import write_events_csv, write_events_xlsx
 
-
 #: Files written into the output folder.
 REPORT_FILES: tuple[str, ...] = ("report.html", "events.csv", "events.xlsx")
 
