@@ -12,7 +12,7 @@ import click
 
 from .errors import ClassifierError
 from .io import FORMATS as FILE_FORMATS
-from .io import format_of
+from .io import OUTPUT_FORMATS, format_of, unknown_suffix_message
 from .labels import ERROR_FIELD, TEXT_COLUMN, TOPIC_PROBA
 
 # Heavy modules (scikit-learn, jieba, pyarrow) are imported inside the commands so that
@@ -44,7 +44,8 @@ def main() -> None:
     "--format",
     "fmt",
     type=click.Choice(FORMATS),
-    help="Output format (default: table on a terminal, JSONL when piped, else from --out's suffix).",
+    help="Output format (default: table on a terminal, JSONL when piped, else from --out's suffix: "
+    ".jsonl .json .csv .tsv .xlsx .parquet; any other suffix is an error).",
 )
 @click.option(
     "-o",
@@ -58,6 +59,17 @@ def main() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary line.")
 @click.option("--explain", is_flag=True, help="Add the terms and place mentions that decided each record.")
 @click.option("--text-column", default=TEXT_COLUMN, show_default=True, help="Text column of JSONL/CSV/Parquet input.")
+@click.option(
+    "--keep-text",
+    is_flag=True,
+    help="Copy each article's text into the output (last column): a corrected output file is training data.",
+)
+@click.option(
+    "--excel",
+    is_flag=True,
+    help="Start CSV/TSV output with a UTF-8 byte-order mark so that Excel reads the Chinese right (off by default: "
+    "other tools may take the mark for part of the first column name).",
+)
 def predict(
     sources: tuple[str, ...],
     model: str | None,
@@ -69,6 +81,8 @@ def predict(
     quiet: bool,
     explain: bool,
     text_column: str,
+    keep_text: bool,
+    excel: bool,
 ) -> None:
     """Label articles: files, folders, .jsonl/.csv/.parquet with a text column, or stdin.
 
@@ -82,19 +96,30 @@ def predict(
       classifier predict dump.csv --format csv > labels.csv
       cat article.txt | classifier predict -
       classifier predict articles.jsonl --out labels.parquet --resume
+      classifier predict dump.jsonl --out labels.xlsx --keep-text   # correct in Excel, then train on it
+      classifier predict dump.jsonl --out labels.csv --excel         # CSV with a BOM, for Excel
     """
     from . import batch
 
     out = None if out == "-" else out
     if fmt is None:
         if out:
-            fmt = format_of(out) or "jsonl"
+            fmt = format_of(out)
+            if fmt is None:
+                raise click.UsageError(unknown_suffix_message(out) + "; or pass --format")
         else:
             fmt = "table" if sys.stdout.isatty() else "jsonl"
-    if fmt == "table" and out:
-        raise click.UsageError("--format table writes to the terminal; use jsonl, csv or parquet with --out")
-    if fmt == "parquet" and not out:
-        raise click.UsageError("--format parquet needs --out FILE")
+    if fmt == "table":
+        if out:
+            raise click.UsageError(
+                f"--format table writes to the terminal; use one of {', '.join(FILE_FORMATS)} with --out"
+            )
+        if keep_text or excel:
+            raise click.UsageError("--keep-text and --excel are for file output (--out or --format), not the table")
+    elif OUTPUT_FORMATS[fmt].binary and not out:
+        raise click.UsageError(f"--format {fmt} needs --out FILE")
+    if excel and fmt != "table" and not OUTPUT_FORMATS[fmt].bom:
+        raise click.UsageError(f"--excel puts a byte-order mark in CSV or TSV output, not {fmt} (xlsx is Excel's own)")
     paths = list(sources) or ["-"]
     try:
         if fmt == "table":
@@ -116,6 +141,8 @@ def predict(
                 explain=explain,
                 dask=dask_address,
                 text_column=text_column,
+                keep_text=keep_text,
+                bom=excel,
             )
             n, errors = summary.records, summary.errors
             if not quiet:
