@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -146,6 +147,25 @@ XLSX_CELL_LIMIT = 32_767
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
+def _xlsx_row(ws: Any, rec: dict, n: int, columns: Sequence[str], topics: Sequence[str]) -> list[Any]:
+    from openpyxl.cell import WriteOnlyCell
+
+    row = _flat_row(rec, columns, topics)
+    for i, value in enumerate(row):
+        if not isinstance(value, str) or not value:
+            continue
+        if len(value) > XLSX_CELL_LIMIT:
+            raise InputError(
+                f"record {rec.get('id', n)!s}: a value of {len(value):,} characters is longer than an Excel "
+                f"cell holds ({XLSX_CELL_LIMIT:,}); write .jsonl, .csv or .parquet instead"
+            )
+        if value[0] == "=" or _ILLEGAL_XML.search(value):
+            cell = WriteOnlyCell(ws, value=_ILLEGAL_XML.sub("", value))
+            cell.data_type = "s"
+            row[i] = cell
+    return row
+
+
 def write_xlsx(
     records: Iterable[dict], path_or_file: str | Path | IO[bytes], columns: Sequence[str], topics: Sequence[str]
 ) -> None:
@@ -156,27 +176,18 @@ def write_xlsx(
     longer than an Excel cell holds (:data:`XLSX_CELL_LIMIT` characters).
     """
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("predictions")
     ws.freeze_panes = "A2"
     ws.append(_header(columns, topics))
-    for n, rec in enumerate(records, 1):
-        row = _flat_row(rec, columns, topics)
-        for i, value in enumerate(row):
-            if not isinstance(value, str) or not value:
-                continue
-            if len(value) > XLSX_CELL_LIMIT:
-                raise InputError(
-                    f"record {rec.get('id', n)!s}: a value of {len(value):,} characters is longer than an Excel "
-                    f"cell holds ({XLSX_CELL_LIMIT:,}); write .jsonl, .csv or .parquet instead"
-                )
-            if value[0] == "=" or _ILLEGAL_XML.search(value):
-                cell = WriteOnlyCell(ws, value=_ILLEGAL_XML.sub("", value))
-                cell.data_type = "s"
-                row[i] = cell
-        ws.append(row)
+    try:
+        for n, rec in enumerate(records, 1):
+            ws.append(_xlsx_row(ws, rec, n, columns, topics))
+    except BaseException:
+        with contextlib.suppress(Exception):
+            ws.close()  # finish the sheet's temporary file now, not when the garbage collector finds it
+        raise
     wb.save(path_or_file)
 
 
