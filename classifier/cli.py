@@ -58,7 +58,12 @@ def main() -> None:
 @click.option("--resume", is_flag=True, help="Skip records whose id is already in --out, keep them, add the rest.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary line.")
 @click.option("--explain", is_flag=True, help="Add the terms and place mentions that decided each record.")
-@click.option("--text-column", default=TEXT_COLUMN, show_default=True, help="Text column of JSONL/CSV/Parquet input.")
+@click.option(
+    "--text-column",
+    default=TEXT_COLUMN,
+    show_default=True,
+    help="Text column of JSONL/JSON/CSV/TSV/Parquet/XLSX input.",
+)
 @click.option(
     "--keep-text",
     is_flag=True,
@@ -332,7 +337,7 @@ def evaluate(
 def report(labels: tuple[str, ...], out: str, quiet: bool) -> None:
     """Report the events in prediction output: report.html, events.csv, events.xlsx.
 
-    LABELS are files written by `classifier predict` (JSONL, CSV or Parquet), read as one
+    LABELS are files written by `classifier predict` (.jsonl .json .csv .tsv .xlsx .parquet), read as one
     stream. An event is a record whose `duplicate_of` is empty (mirror copies count once);
     records with an `error` are skipped and counted. report.html is one self-contained page
     (opens offline): events per province, year and topic, a map, top cities and counties, and

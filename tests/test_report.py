@@ -156,21 +156,21 @@ def test_html_escapes_all_text_and_loads_nothing_from_the_network(tmp_path: Path
     assert "default-src 'none'" in page  # the page may not load anything
 
 
-def test_same_events_from_jsonl_csv_and_parquet_prediction_files(tmp_path: Path) -> None:
-    from classifier.io import output_columns, write_csv, write_parquet
+def test_same_events_from_prediction_files_of_every_output_format(tmp_path: Path) -> None:
+    from classifier.io import OUTPUT_FORMATS, output_columns, write_output
 
     records = small_records()
     columns, topics = output_columns(records)
-    write_csv(records, tmp_path / "p.csv", columns, topics)
-    write_parquet(records, tmp_path / "p.parquet", columns, topics)
-    summaries = {
-        name: build_report(tmp_path / name, tmp_path / name.replace(".", "_")) for name in ("p.csv", "p.parquet")
-    }
-    summaries["p.jsonl"] = build_report(write_jsonl(tmp_path / "p.jsonl", records), tmp_path / "p_jsonl")
-    counts = {name: (s.records, s.errors, s.events, s.duplicates, s.low_confidence) for name, s in summaries.items()}
-    assert len(set(counts.values())) == 1, counts
-    agg = {name: s.aggregates for name, s in summaries.items()}
-    assert agg["p.csv"].by_region_topic == agg["p.jsonl"].by_region_topic == agg["p.parquet"].by_region_topic
+    summaries = {}
+    for fmt, spec in OUTPUT_FORMATS.items():
+        path = tmp_path / f"p{spec.suffixes[0]}"
+        with open(path, "wb" if spec.binary else "w", **({} if spec.binary else {"encoding": "utf-8"})) as f:
+            write_output(records, f, fmt, columns, topics)
+        summaries[fmt] = build_report(path, tmp_path / f"out_{fmt}")
+    counts = {fmt: (s.records, s.errors, s.events, s.duplicates, s.low_confidence) for fmt, s in summaries.items()}
+    assert set(counts.values()) == {(8, 1, 5, 2, 3)}, counts  # b, c, d: their topic has p < 0.5
+    regions = {fmt: s.aggregates.by_region_topic for fmt, s in summaries.items() if s.aggregates}
+    assert all(r == regions["jsonl"] for r in regions.values())
 
 
 def test_several_files_are_one_stream(tmp_path: Path) -> None:

@@ -68,7 +68,7 @@ def build_report(
     Parameters
     ----------
     sources
-        Prediction files written by ``classifier predict`` (JSONL, CSV or Parquet), read in
+        Prediction files written by ``classifier predict`` (any of ``classifier.io.FORMATS``), read in
         order as one stream; or an iterable of prediction records.
     out_dir
         Output folder, created if missing. Each file is written atomically.
