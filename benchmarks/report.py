@@ -15,6 +15,7 @@ Usage (from the repo root)::
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import tempfile
 import time
@@ -36,13 +37,13 @@ def main() -> None:
             f"generated {args.n:,} records ({src.stat().st_size / 2**20:.1f} MiB) in {time.perf_counter() - t0:.1f} s"
         )
         out = args.keep or Path(tmp) / "report"
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         summary = build_report(src, out)
-        seconds = time.perf_counter() - t0
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
         print(summary)
         print(
             f"build_report: {seconds:.1f} s for {args.n:,} records ({args.n / seconds:,.0f} records/s; "
-            f"target < 60 s for 200,000)"
+            f"target < 60 s for 200,000); {cpu:.1f} CPU s; load average {os.getloadavg()[0]:.1f}"
         )
         print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
         for f in summary.files:
