@@ -32,6 +32,7 @@ from ._writers import (
     write_parquet,
     write_tsv,
     write_xlsx,
+    xlsx_text,
 )
 
 __all__ = [
@@ -68,4 +69,5 @@ __all__ = [
     "write_parquet",
     "write_tsv",
     "write_xlsx",
+    "xlsx_text",
 ]

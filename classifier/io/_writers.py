@@ -147,9 +147,19 @@ XLSX_CELL_LIMIT = 32_767
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def _xlsx_row(ws: Any, rec: dict, n: int, columns: Sequence[str], topics: Sequence[str]) -> list[Any]:
-    from openpyxl.cell import WriteOnlyCell
+def xlsx_text(ws: Any, value: str) -> Any:
+    """``value`` for a write-only openpyxl sheet ``ws``: as is, or a text cell when Excel would take it
+    for a formula (``=...``) or it holds control characters, which an .xlsx file cannot (dropped)."""
+    if value and (value[0] == "=" or _ILLEGAL_XML.search(value)):
+        from openpyxl.cell import WriteOnlyCell
 
+        cell = WriteOnlyCell(ws, value=_ILLEGAL_XML.sub("", value))
+        cell.data_type = "s"
+        return cell
+    return value
+
+
+def _xlsx_row(ws: Any, rec: dict, n: int, columns: Sequence[str], topics: Sequence[str]) -> list[Any]:
     row = _flat_row(rec, columns, topics)
     for i, value in enumerate(row):
         if not isinstance(value, str) or not value:
@@ -159,10 +169,7 @@ def _xlsx_row(ws: Any, rec: dict, n: int, columns: Sequence[str], topics: Sequen
                 f"record {rec.get('id', n)!s}: a value of {len(value):,} characters is longer than an Excel "
                 f"cell holds ({XLSX_CELL_LIMIT:,}); write .jsonl, .csv or .parquet instead"
             )
-        if value[0] == "=" or _ILLEGAL_XML.search(value):
-            cell = WriteOnlyCell(ws, value=_ILLEGAL_XML.sub("", value))
-            cell.data_type = "s"
-            row[i] = cell
+        row[i] = xlsx_text(ws, value)
     return row
 
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ..io import atomic_write
+from ..io import XLSX_CELL_LIMIT, atomic_write, xlsx_text
 from ._aggregate import Aggregates, Event
 
 #: Columns of events.csv and events.xlsx, in order.
@@ -28,9 +27,6 @@ EVENT_COLUMNS: tuple[str, ...] = (
     "title",
     "url",
 )
-
-# Characters XML 1.0 (and so Excel) cannot hold.
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def event_row(event: Event, agg: Aggregates) -> list[Any]:
@@ -70,7 +66,9 @@ def write_events_csv(events: Iterable[Event], agg: Aggregates, path: str | Path)
 def write_events_xlsx(events: Iterable[Event], agg: Aggregates, path: str | Path) -> int:
     """Write events as an Excel workbook (one sheet, streamed); return the rows written.
 
-    Text is always stored as text (a title starting with ``=`` is not a formula).
+    Text is always stored as text (a title starting with ``=`` is not a formula); a value longer
+    than an Excel cell holds is cut to :data:`classifier.io.XLSX_CELL_LIMIT` characters (events.csv
+    has it whole).
     """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -91,11 +89,7 @@ def write_events_xlsx(events: Iterable[Event], agg: Aggregates, path: str | Path
     for event in events:
         row = event_row(event, agg)
         for i in text_cols:
-            value = row[i]
-            if value and (_ILLEGAL_XML.search(value) or value[0] == "="):
-                cell = WriteOnlyCell(ws, value=_ILLEGAL_XML.sub("", value))
-                cell.data_type = "s"
-                row[i] = cell
+            row[i] = xlsx_text(ws, row[i][:XLSX_CELL_LIMIT])
         ws.append(row)
         n += 1
     with atomic_write(path, mode="wb") as f:
