@@ -207,3 +207,12 @@ def test_cli_report_names_a_file_it_cannot_read(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["report", str(broken), "--out", str(tmp_path / "rep2")])
     assert result.exit_code != 0 and "broken.jsonl" in result.output and "line 2" in result.output
     assert not (tmp_path / "rep2" / "report.html").exists()  # nothing half-written
+
+
+def test_an_empty_prediction_file_gives_an_empty_report(tmp_path: Path) -> None:
+    (tmp_path / "p.jsonl").write_text("", encoding="utf-8")
+    summary = build_report(tmp_path / "p.jsonl", tmp_path / "out")
+    assert (summary.records, summary.events) == (0, 0)
+    rows = (tmp_path / "out" / "events.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert rows == [",".join(EVENT_COLUMNS)]
+    assert 'id="n-events" data-value="0"' in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
