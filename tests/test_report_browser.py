@@ -120,7 +120,7 @@ def test_page_numbers_equal_the_aggregates(page: dict) -> None:
 def test_map_shades_provinces_by_their_events(page: dict) -> None:
     pg, exp = page["page"], page["expected"]
     paths = pg.eval_on_selector_all(
-        "#china-map #china-shapes .prov",
+        "#china-map #china-shapes path.prov",
         "ps => ps.map(p => [p.getAttribute('data-region'), Number(p.dataset.count), getComputedStyle(p).fill])",
     )
     assert len(paths) == 34
@@ -132,6 +132,8 @@ def test_map_shades_provinces_by_their_events(page: dict) -> None:
     busiest = max(paths, key=lambda p: p[1])
     quietest = min(paths, key=lambda p: p[1])
     assert busiest[2] != quietest[2]
+    dots = pg.eval_on_selector_all("#china-map circle.prov", "cs => cs.map(c => c.getAttribute('data-region'))")
+    assert set(dots) == {"香港特别行政区", "澳门特别行政区"}  # too small to see as shapes
 
 
 def test_filters_change_the_table(page: dict) -> None:

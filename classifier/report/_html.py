@@ -43,6 +43,7 @@ tr.total td { font-weight: 700; border-top: 2px solid var(--line); }
 .scroll { max-height: 560px; overflow: auto; border: 1px solid var(--line); border-radius: 6px; }
 #china-map { width: 100%; height: auto; max-width: 820px; }
 #china-map .prov { stroke: #fff; stroke-width: 0.6; cursor: pointer; }
+#china-map .marker { stroke: #555; stroke-width: 0.8; }
 #china-map .prov:hover { stroke: #d9480f; stroke-width: 1.5; }
 #china-map .sea { fill: none; stroke: #7a8894; stroke-width: 1.2; }
 #china-map .inset-bg { fill: #fff; stroke: #7a8894; stroke-width: 2.5; }

