@@ -34,6 +34,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--lsh", choices=("compact", "datasketch"), default="compact")
     parser.add_argument("--errors", action="store_true", help="list the wrong assignments")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also index N distinct synthetic articles (dev sentences shuffled) and report memory and speed",
+    )
     args = parser.parse_args()
 
     planted = build(seed=args.seed)
@@ -93,10 +100,49 @@ def main() -> None:
         f"index: {len(index)} articles, nbytes() {index.nbytes() / len(index):.0f} B/article, "
         f"heap grown {grown / len(index):.0f} B/article (includes the kept signatures' arrays)"
     )
+    if args.scale:
+        scale(args.scale, args.lsh, args.seed)
     if args.errors:
         for r, p, want in zip(recs, predicted, planted.expected()):
             if p != want and not (p and want and cluster.get(p) == cluster[r["id"]]):
                 print(f"  {r['id']} [{r['kind']}] predicted {p!r} expected {want!r}")
+
+
+def scale(n: int, lsh: str, seed: int) -> None:
+    """Index ``n`` distinct articles made of random dev sentences: the index's worst case
+    (every article is a first copy). Timed without tracemalloc, then rebuilt under it."""
+    import random
+    import re
+
+    from mirror_corpus import load_corpus
+
+    rng = random.Random(seed)
+    sentences = [s for a in load_corpus() for s in re.findall(r"[^。\n]{8,}。", normalize(a["text"]))]
+    texts = ["".join(rng.sample(sentences, 8)) for _ in range(n)]
+    t0 = time.perf_counter()
+    sigs = [signature(t) for t in texts]
+    t1 = time.perf_counter()
+    index = MirrorIndex(lsh=lsh)
+    links = sum(bool(index.add(f"synthetic-{i:07d}", sg)) for i, sg in enumerate(sigs))
+    t2 = time.perf_counter()
+    candidates = sum(len(index.candidates(sg)) for sg in sigs[-1000:]) / min(n, 1000)
+    print(
+        f"scale: {n} synthetic articles ({len(sentences)} dev sentences, 8 at random each): {len(index)} indexed, "
+        f"{links} linked (articles opening with the same sentences); signature {(t1 - t0) / n * 1e6:.0f} us, "
+        f"add {(t2 - t1) / n * 1e6:.0f} us per article; {candidates:.1f} LSH candidates per query at the end"
+    )
+    del index
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    index = MirrorIndex(lsh=lsh)
+    for i, sg in enumerate(sigs):
+        index.add(f"synthetic-{i:07d}", sg)
+    grown = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    print(
+        f"  index memory: heap grown {grown / len(index):.0f} B per indexed article "
+        f"({grown / 2**20:.1f} MiB), nbytes() {index.nbytes() / len(index):.0f} B"
+    )
 
 
 if __name__ == "__main__":

@@ -3,41 +3,51 @@
 Two steps, split so that parallel runs give the single-process answer:
 
 * :func:`signature` (pure, picklable result, run in the worker that predicts the record):
-  clean text → :class:`MirrorSignature`, a MinHash of the start of the article's body plus
-  the "slots" of its body (place names and numbers with their masked context);
+  clean text → :class:`MirrorSignature` (about 0.5 kB): two MinHashes of the body and its
+  "slots" (place names and numbers with their masked context);
 * :meth:`MirrorIndex.add` (sequential, run by the parent in input order): the id of the
   first copy of the same article, or ``""`` when the record is the first copy. Only first
   copies are indexed; the texts are never kept.
 
 What is compared, and why:
 
-* **Body window.** Body lines are the lines with a sentence mark (``,。;!?``) and at least
-  :data:`MIN_LINE` characters, so navigation, breadcrumbs, spam headers (short link lines),
-  titles and most footers do not count. The MinHash covers the character
-  :data:`SHINGLE`-grams of the first :data:`WINDOW` characters of the body: a copy truncated
-  to 60 % keeps the start, so its window still equals the original's (a MinHash of the whole
-  text would give truncated copies a Jaccard of 0.6, the level of press releases rewritten
-  for another province, which share about 0.5 of their shingles).
-* **Candidates**: LSH on the window MinHash (:data:`BANDS` bands of :data:`ROWS` rows), then
-  **verification**: the containment of the smaller window in the larger, estimated from the
-  MinHash Jaccard and the two shingle counts, must reach ``threshold``.
-* **Slots**: a templated release rewritten for another province has the same sentences with
-  other place names and figures. Every place name (a gazetteer of divisions) and number of
-  the body is a slot, keyed by its masked context (four characters before, two after, other
-  slots masked); two texts that share a slot key but never its value differ in a place or a
-  figure, and are not copies. Copies (any script, debris, truncation) agree on every shared key.
+* **Body.** Body lines are the lines with a sentence mark (``,。;!?``), at least
+  :data:`MIN_LINE` characters long and not a teaser cut off with ``...``: navigation,
+  breadcrumbs, spam headers, titles and most footers do not count.
+* **Window MinHash → LSH candidates.** :data:`NUM_PERM` permutations over the character
+  :data:`SHINGLE`-grams of the first :data:`WINDOW` body characters, banded
+  (:data:`BANDS` × :data:`ROWS`). A copy truncated to 60 % keeps the start, so its window
+  still matches; a MinHash of the whole text would give it a Jaccard of 0.6 or less, the
+  level of releases rewritten for another province (about 0.5).
+* **Verification.** The containment of the smaller window in the other (estimated from the
+  MinHash Jaccard and the two shingle counts) must reach ``threshold``, and so must the
+  containment of one whole body (first :data:`BODY_TEXT` characters) in the other reach
+  :data:`BODY_THRESHOLD`, from a :data:`BODY_PERM`-permutation MinHash of one in
+  :data:`BODY_SAMPLE` of its shingles (sampled by hash value, so two texts sample alike):
+  two articles that open with the same long sentence are not copies.
+* **Slots.** A release rewritten for another province has the same sentences with other
+  place names and figures. Every place name (division names and unambiguous aliases of the
+  shipped gazetteer, longest match) and number of the body is a slot, keyed by its masked
+  context (four characters before, two after, other slots masked). Two texts sharing a slot
+  key but never its value differ in a place or a figure: not copies. Copies (any script,
+  debris, truncation) agree on every key they share.
 
-Memory of the index per distinct article (copies are not indexed): the window MinHash
-(:data:`NUM_PERM` × 4 bytes), the slots (≤ :data:`MAX_SLOTS` × 8 bytes), the band table
-(:data:`BANDS` × 12 bytes) and the id string; :meth:`MirrorIndex.nbytes` reports it.
+Limits: a copy whose surviving body is much shorter than the window (truncated before most
+of the body) may be missed; a copy truncated before the first place or figure that differs
+is, letter for letter, a copy of both the original and a rewrite, and goes to whichever came
+first.
 
-The LSH: :class:`MirrorIndex` uses datasketch's MinHash (the ``affine32`` scheme and its
-permutations, so each signature is a ``datasketch.LeanMinHash``, see
-:meth:`MirrorSignature.minhash`) and, by default, a compact band table in sorted numpy runs
-with the same banding as ``datasketch.MinHashLSH`` (a test checks both give the same
-answers). ``datasketch.MinHashLSH`` itself keeps a Python set per band bucket and a key list
-per article: about 6.4 kB per article measured, 1.3 GB for 200,000 distinct articles, against
-about 0.8 kB here; ``MirrorIndex(lsh="datasketch")`` uses it.
+The LSH and its memory. The MinHashes are datasketch's (``affine32`` scheme, seed
+:data:`SEED`; :meth:`MirrorSignature.minhash` gives a ``datasketch.LeanMinHash``, a test
+checks the values), computed with numpy on hashed shingles (datasketch's per-value Python
+hashing would cost about a millisecond an article). The default band table is sorted numpy
+runs with the same bands as ``datasketch.MinHashLSH`` (a test checks both give the same
+candidates and answers), because ``MinHashLSH``'s in-memory storage keeps a Python set per
+bucket and a key list per article: 6.4 kB per article measured, 1.3 GB for 200,000 distinct
+articles. Here an indexed article costs (:data:`NUM_PERM` + :data:`BODY_PERM`) × 4 bytes of
+MinHashes, :data:`BANDS` × 12 of band table, 12 of sizes, 8 per slot (≤ :data:`MAX_SLOTS`)
+and its id: about 0.85 kB (``benchmarks/mirrors.py --scale``). ``MirrorIndex(lsh="datasketch")``
+uses ``MinHashLSH`` itself.
 """
 
 from __future__ import annotations
@@ -70,8 +80,15 @@ SHINGLE = 5
 WINDOW = 200
 #: Shortest body line.
 MIN_LINE = 16
+#: Body characters read (for the body MinHash and the slots).
+BODY_TEXT = 3000
+#: Permutations of the body MinHash and the share of the body's shingles it samples (1 in N,
+#: chosen by hash value, so two texts sample the same shingles).
+BODY_PERM, BODY_SAMPLE = 32, 4
+#: Least containment of one (sampled) body in the other for copies.
+BODY_THRESHOLD = 0.5
 #: Most slots kept per article (the first ones of the body) and the body characters searched.
-MAX_SLOTS, SLOT_TEXT = 48, 3000
+MAX_SLOTS, SLOT_TEXT = 48, 1200
 #: Default containment of one window in the other above which two articles are copies.
 THRESHOLD = 0.8
 
@@ -95,6 +112,10 @@ class MirrorSignature(NamedTuple):
     size: int
     #: Sorted unique slots: ``crc32(masked context) << 32 | crc32(value)``, uint64.
     slots: np.ndarray
+    #: MinHash of a sample of the whole body's shingles (:data:`BODY_PERM` uint32).
+    body_hashvalues: np.ndarray
+    #: Distinct sampled shingles of the body.
+    body_size: int
 
     def minhash(self) -> Any:
         """The window MinHash as a ``datasketch.LeanMinHash``."""
@@ -135,12 +156,13 @@ def shingle_hashes(text: str) -> np.ndarray:
     return (h ^ (h >> np.uint64(32))).astype(_U32)
 
 
-def minhash_values(hashes: np.ndarray) -> np.ndarray:
-    """datasketch's ``affine32`` MinHash of already hashed values: ``NUM_PERM`` uint32."""
+def minhash_values(hashes: np.ndarray, num_perm: int = NUM_PERM) -> np.ndarray:
+    """datasketch's ``affine32`` MinHash of already hashed values (its first ``num_perm``
+    permutations): ``num_perm`` uint32."""
     a, b = _permutations()
     if len(hashes) == 0:
-        return np.full(NUM_PERM, np.iinfo(_U32).max, dtype=_U32)
-    return (a * _fmix32(hashes)[None, :] + b).min(axis=1)
+        return np.full(num_perm, np.iinfo(_U32).max, dtype=_U32)
+    return (a[:num_perm] * _fmix32(hashes)[None, :] + b[:num_perm]).min(axis=1)
 
 
 class _Gazetteer(NamedTuple):
@@ -232,21 +254,39 @@ def signature(clean_text: str) -> MirrorSignature:
     Pure and deterministic across processes (no salted ``hash``): workers compute it and the
     parent's :class:`MirrorIndex` compares it.
     """
-    body = _body(clean_text)
-    hashes = shingle_hashes(body[:WINDOW])
-    return MirrorSignature(minhash_values(hashes), len(np.unique(hashes)), _slots(body[:SLOT_TEXT]))
+    body = _body(clean_text)[:BODY_TEXT]
+    hashes = shingle_hashes(body)
+    window = hashes[:WINDOW]
+    sample = hashes[_fmix32(hashes ^ _U32(0x5BD1E995)) % _U32(BODY_SAMPLE) == 0]
+    return MirrorSignature(
+        minhash_values(window),
+        len(np.unique(window)),
+        _slots(body[:SLOT_TEXT]),
+        minhash_values(sample, BODY_PERM),
+        len(np.unique(sample)),
+    )
 
 
 # ----------------------------------------------------------------------------- verification
 
 
-def containment(a: MirrorSignature, b: MirrorSignature) -> float:
-    """Estimated share of the smaller window's shingles that the other window has."""
+def _containment(equal: np.ndarray, perms: int, size_a: np.ndarray, size_b: float) -> np.ndarray:
+    jaccard = equal / perms
+    common = jaccard * (size_a + size_b) / (1.0 + jaccard)
+    return np.minimum(common / np.maximum(np.minimum(size_a, size_b), 1), 1.0)
+
+
+def containment(a: MirrorSignature, b: MirrorSignature) -> tuple[float, float]:
+    """Estimated share of the smaller one's shingles that the other has: (window, body)."""
     if not a.size or not b.size:
-        return 0.0
-    jaccard = float(np.count_nonzero(a.hashvalues == b.hashvalues)) / NUM_PERM
-    common = jaccard * (a.size + b.size) / (1.0 + jaccard)
-    return min(common / min(a.size, b.size), 1.0)
+        return 0.0, 0.0
+    window = _containment(np.count_nonzero(a.hashvalues == b.hashvalues), NUM_PERM, np.array(a.size), b.size)
+    if not a.body_size or not b.body_size:
+        return float(window), 1.0  # a body too short to sample: the window is all there is
+    body = _containment(
+        np.count_nonzero(a.body_hashvalues == b.body_hashvalues), BODY_PERM, np.array(a.body_size), b.body_size
+    )
+    return float(window), float(body)
 
 
 def slot_conflicts(a: MirrorSignature, b: MirrorSignature) -> int:
@@ -262,7 +302,8 @@ def slot_conflicts(a: MirrorSignature, b: MirrorSignature) -> int:
 
 def is_copy(a: MirrorSignature, b: MirrorSignature, threshold: float = THRESHOLD) -> bool:
     """True when ``a`` and ``b`` are copies of one article (see the module docstring)."""
-    return containment(a, b) >= threshold and slot_conflicts(a, b) == 0
+    window, body = containment(a, b)
+    return window >= threshold and body >= BODY_THRESHOLD and slot_conflicts(a, b) == 0
 
 
 # ----------------------------------------------------------------------------- index
@@ -346,8 +387,9 @@ class MirrorIndex:
         self.threshold = threshold
         self.lsh = lsh
         self._ids: list[str] = []
-        self._blocks: list[np.ndarray] = []  # MinHashes of the indexed articles
+        self._blocks: list[np.ndarray] = []  # window and body MinHashes of the indexed articles
         self._sizes = array("I")
+        self._body_sizes = array("I")
         self._slots = array("Q")
         self._slot_ends = array("I")
         if lsh == "datasketch":
@@ -367,10 +409,14 @@ class MirrorIndex:
             return sorted(self._lsh.query(sig.minhash()))
         return sorted(self._lsh.query(_band_keys(sig.hashvalues)))
 
+    def _row(self, n: int) -> np.ndarray:
+        return self._blocks[n // self._BLOCK][n % self._BLOCK]
+
     def _stored(self, n: int) -> MirrorSignature:
         start = self._slot_ends[n - 1] if n else 0
         slots = np.array(self._slots[start : self._slot_ends[n]], dtype=np.uint64)
-        return MirrorSignature(self._blocks[n // self._BLOCK][n % self._BLOCK], self._sizes[n], slots)
+        row = self._row(n)
+        return MirrorSignature(row[:NUM_PERM], self._sizes[n], slots, row[NUM_PERM:], self._body_sizes[n])
 
     def add(self, record_id: Any, sig: MirrorSignature | None) -> str:
         """``""`` when this record is the first copy of its article (it is then indexed), else
@@ -379,15 +425,24 @@ class MirrorIndex:
             return ""
         found = self.candidates(sig)
         if found:
-            rows = np.stack([self._blocks[n // self._BLOCK][n % self._BLOCK] for n in found])
-            jaccard = np.count_nonzero(rows == sig.hashvalues, axis=1) / NUM_PERM
-            sizes = np.array([self._sizes[n] for n in found], dtype=np.float64)
-            common = jaccard * (sizes + sig.size) / (1.0 + jaccard)
-            score = np.minimum(common / np.minimum(sizes, sig.size), 1.0)
-            for i in np.argsort(-score, kind="stable").tolist():  # best first, then the earliest
-                if score[i] < self.threshold:
-                    break
-                if slot_conflicts(sig, self._stored(found[i])) == 0:
+            rows = np.stack([self._row(n) for n in found])
+            window = _containment(
+                np.count_nonzero(rows[:, :NUM_PERM] == sig.hashvalues, axis=1),
+                NUM_PERM,
+                np.array([self._sizes[n] for n in found], dtype=np.float64),
+                sig.size,
+            )
+            body_sizes = np.array([self._body_sizes[n] for n in found], dtype=np.float64)
+            body = _containment(
+                np.count_nonzero(rows[:, NUM_PERM:] == sig.body_hashvalues, axis=1),
+                BODY_PERM,
+                body_sizes,
+                sig.body_size,
+            )
+            body[(body_sizes == 0) | (sig.body_size == 0)] = 1.0  # too short to sample: the window decides
+            ok = (window >= self.threshold) & (body >= BODY_THRESHOLD)
+            for i in np.argsort(-window, kind="stable").tolist():  # most similar first, then the earliest
+                if ok[i] and slot_conflicts(sig, self._stored(found[i])) == 0:
                     return self._ids[found[i]]
         self._insert(record_id, sig)
         return ""
@@ -395,10 +450,13 @@ class MirrorIndex:
     def _insert(self, record_id: Any, sig: MirrorSignature) -> None:
         n = len(self._ids)
         if n % self._BLOCK == 0:
-            self._blocks.append(np.empty((self._BLOCK, NUM_PERM), dtype=_U32))
-        self._blocks[-1][n % self._BLOCK] = sig.hashvalues
+            self._blocks.append(np.empty((self._BLOCK, NUM_PERM + BODY_PERM), dtype=_U32))
+        row = self._blocks[-1][n % self._BLOCK]
+        row[:NUM_PERM] = sig.hashvalues
+        row[NUM_PERM:] = sig.body_hashvalues
         self._ids.append("" if record_id is None else str(record_id))
         self._sizes.append(sig.size)
+        self._body_sizes.append(sig.body_size)
         self._slots.extend(sig.slots.tolist())
         self._slot_ends.append(len(self._slots))
         if self.lsh == "datasketch":
@@ -409,13 +467,13 @@ class MirrorIndex:
     def nbytes(self) -> int:
         """Bytes held by the index: MinHashes, sizes, slots, band table and ids.
 
-        Per article: ``NUM_PERM`` × 4 (MinHash) + 8 (size, slot end) + 8 per slot
+        Per article: (``NUM_PERM`` + ``BODY_PERM``) × 4 (MinHashes) + 12 (sizes, slot end) + 8 per slot
         + ``BANDS`` × 12 (band table) + the id (a Python str: 49 bytes + its length for
         ASCII ids, plus an 8-byte list slot). ``datasketch``'s table is not measured here.
         """
         ids = sum(sys.getsizeof(i) + 8 for i in self._ids)
         arrays = sum(b.nbytes for b in self._blocks) + sum(
-            a.itemsize * len(a) for a in (self._sizes, self._slots, self._slot_ends)
+            a.itemsize * len(a) for a in (self._sizes, self._body_sizes, self._slots, self._slot_ends)
         )
         return ids + arrays + (self._lsh.nbytes if self.lsh == "compact" else 0)
 
