@@ -144,25 +144,31 @@ def _fmix32(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> _U32(16))
 
 
-def shingle_hashes(text: str) -> np.ndarray:
-    """32-bit hashes of the character :data:`SHINGLE`-grams of ``text`` (one per position)."""
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=_U32).astype(np.uint64)
+def shingle_hashes(text: str, codes: np.ndarray | None = None) -> np.ndarray:
+    """32-bit hashes of the character :data:`SHINGLE`-grams of ``text`` (one per position);
+    ``codes``: its code points when already at hand."""
+    codes = _codes(text) if codes is None else codes
     n = len(codes) - SHINGLE + 1
     if n <= 0:
         return np.zeros(0, dtype=_U32)
-    h = np.zeros(n, dtype=np.uint64)
-    for k in range(SHINGLE):  # polynomial hash mod 2**64
-        h = h * np.uint64(0x100000001B3) + codes[k : k + n]
+    h = codes[:n].copy()
+    for k in range(1, SHINGLE):  # polynomial hash mod 2**64
+        h *= np.uint64(0x100000001B3)
+        h += codes[k : k + n]
     return (h ^ (h >> np.uint64(32))).astype(_U32)
 
 
 def minhash_values(hashes: np.ndarray, num_perm: int = NUM_PERM) -> np.ndarray:
     """datasketch's ``affine32`` MinHash of already hashed values (its first ``num_perm``
     permutations): ``num_perm`` uint32."""
+    return _minhash_mixed(_fmix32(hashes), num_perm)
+
+
+def _minhash_mixed(mixed: np.ndarray, num_perm: int) -> np.ndarray:
     a, b = _permutations()
-    if len(hashes) == 0:
+    if len(mixed) == 0:
         return np.full(num_perm, np.iinfo(_U32).max, dtype=_U32)
-    return (a[:num_perm] * _fmix32(hashes)[None, :] + b[:num_perm]).min(axis=1)
+    return (a[:num_perm] * mixed[None, :] + b[:num_perm]).min(axis=1)
 
 
 class _Gazetteer(NamedTuple):
@@ -193,12 +199,12 @@ def _gazetteer() -> _Gazetteer:
     return _Gazetteer(bigrams, {p: tuple(v) for p, v in by_prefix.items()})
 
 
-def _mentions(body: str) -> list[tuple[int, int]]:
-    """(start, end) of the numbers and place names of ``body``; of overlapping names the
-    longest is kept (``召开江西省``: 江西省, not the county alias 开江)."""
+def _mentions(body: str, codes: np.ndarray | None = None) -> list[tuple[int, int]]:
+    """(start, end) of the numbers and place names of ``body`` (code points ``codes``); of
+    overlapping names the longest is kept (``召开江西省``: 江西省, not the county alias 开江)."""
     gaz = _gazetteer()
     spans = [m.span() for m in _NUMBER.finditer(body)]
-    codes = _codes(body)
+    codes = _codes(body) if codes is None else codes
     if len(codes) < 2:
         return spans
     pairs = codes[:-1] << np.uint64(32) | codes[1:]
@@ -228,9 +234,9 @@ def _body(clean: str) -> str:
     return "".join(lines) if lines else clean.replace("\n", "")
 
 
-def _slots(body: str) -> np.ndarray:
+def _slots(body: str, codes: np.ndarray | None = None) -> np.ndarray:
     """Sorted unique ``crc32(masked context) << 32 | crc32(value)`` of the first slots."""
-    spans = _mentions(body)[:MAX_SLOTS]
+    spans = _mentions(body, codes)[:MAX_SLOTS]
     if not spans:
         return np.zeros(0, dtype=np.uint64)
     pieces, i = [], 0
@@ -255,15 +261,18 @@ def signature(clean_text: str) -> MirrorSignature:
     parent's :class:`MirrorIndex` compares it.
     """
     body = _body(clean_text)[:BODY_TEXT]
-    hashes = shingle_hashes(body)
-    window = hashes[:WINDOW]
-    sample = hashes[_fmix32(hashes ^ _U32(0x5BD1E995)) % _U32(BODY_SAMPLE) == 0]
+    codes = _codes(body)
+    mixed = _fmix32(shingle_hashes(body, codes))
+    window = mixed[:WINDOW]
+    # One shingle in BODY_SAMPLE, chosen by its (mixed) hash: two texts sample the same ones.
+    sample = mixed[mixed % _U32(BODY_SAMPLE) == 0]
+    # Sizes count positions: a repeated shingle within 200 characters is rare.
     return MirrorSignature(
-        minhash_values(window),
-        len(np.unique(window)),
-        _slots(body[:SLOT_TEXT]),
-        minhash_values(sample, BODY_PERM),
-        len(np.unique(sample)),
+        _minhash_mixed(window, NUM_PERM),
+        len(window),
+        _slots(body[:SLOT_TEXT], codes[:SLOT_TEXT]),
+        _minhash_mixed(sample, BODY_PERM),
+        len(sample),
     )
 
 
