@@ -58,6 +58,12 @@ def main() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary line.")
 @click.option("--explain", is_flag=True, help="Add the terms and place mentions that decided each record.")
 @click.option("--text-column", default=TEXT_COLUMN, show_default=True, help="Text column of JSONL/CSV/Parquet input.")
+@click.option(
+    "--dedup/--no-dedup",
+    default=True,
+    show_default=True,
+    help="Mark mirror copies: duplicate_of is empty for an article's first copy in the input, else that copy's id.",
+)
 def predict(
     sources: tuple[str, ...],
     model: str | None,
@@ -69,6 +75,7 @@ def predict(
     quiet: bool,
     explain: bool,
     text_column: str,
+    dedup: bool,
 ) -> None:
     """Label articles: files, folders, .jsonl/.csv/.parquet with a text column, or stdin.
 
@@ -116,6 +123,7 @@ def predict(
                 explain=explain,
                 dask=dask_address,
                 text_column=text_column,
+                dedup=dedup,
             )
             n, errors = summary.records, summary.errors
             if not quiet:

@@ -32,9 +32,9 @@ def _dask_client(dask: Any) -> Any:
         raise InputError(f"dask scheduler {dask!r}: cannot connect: {exc}") from exc
 
 
-def _dask_chunk(model: Any, chunk: list[dict], explain: bool) -> list[dict]:
+def _dask_chunk(model: Any, chunk: list[dict], explain: bool, dedup: bool = False) -> list[dict]:
     _warm_once(model)
-    return _predict_chunk(model, chunk, explain)
+    return _predict_chunk(model, chunk, explain, dedup)
 
 
 _WARMED: set[int] = set()
@@ -47,9 +47,10 @@ def _warm_once(model: Any) -> None:
 
 
 def _predict_on_client(
-    records: Iterable[dict], spec: Any, client: Any, chunk_size: int, explain: bool
+    records: Iterable[dict], spec: Any, client: Any, chunk_size: int, explain: bool, dedup: bool = False
 ) -> Iterator[dict]:
-    """The chunks of :func:`predict_records`, run on a Dask cluster, in input order."""
+    """The chunks of :func:`predict_records`, run on a Dask cluster, in input order (mirror
+    signatures included with ``dedup``; ``duplicate_of`` is assigned by the caller)."""
     model = _get_model(spec)
     # One copy of the model per worker, shared by every task on that worker.
     model_future = client.scatter(model, broadcast=True, hash=False)
@@ -57,7 +58,7 @@ def _predict_on_client(
     pending: deque = deque()
     try:
         for chunk in chunked(records, chunk_size):
-            pending.append(client.submit(_dask_chunk, model_future, chunk, explain, pure=False))
+            pending.append(client.submit(_dask_chunk, model_future, chunk, explain, dedup, pure=False))
             if len(pending) >= in_flight:
                 yield from pending.popleft().result()
         while pending:

@@ -17,7 +17,7 @@ from ..errors import InputError
 from ..io._formats import infer_format
 from ..io._writers import _columns, _dumps, _read_jsonl, read_output, write_csv, write_parquet
 from ..labels import ERROR_FIELD, TEXT_COLUMN
-from ._chunks import _model_spec, default_jobs
+from ._chunks import RESUMED_KEY, _model_spec, assign_duplicates, default_jobs
 from ._dask import _dask_client, _predict_on_client
 from ._local import _check_int, _predict_stream
 
@@ -77,12 +77,16 @@ def _id_key(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _skip_done(records: Iterable[dict], done: Counter, summary: Summary) -> Iterator[dict]:
+def _skip_done(records: Iterable[dict], done: Counter, summary: Summary, dedup: bool = False) -> Iterator[dict]:
+    """The records not yet in the output. With ``dedup`` the others still go through, marked
+    :data:`RESUMED_KEY`, so that the mirror index sees every text in input order."""
     for rec in records:
         key = _id_key(rec.get("id"))
         if key is not None and done[key] > 0:
             done[key] -= 1
             summary.skipped += 1
+            if dedup and isinstance(rec.get(TEXT_COLUMN), str):
+                yield {"id": rec.get("id"), TEXT_COLUMN: rec[TEXT_COLUMN], RESUMED_KEY: True}
             continue
         yield rec
 
@@ -155,6 +159,7 @@ def run_batch(
     text_column: str = TEXT_COLUMN,
     chunk_size: int = 256,
     predictor: Any = None,
+    dedup: bool = True,
 ) -> Summary:
     """Predict every record of ``sources`` into ``out`` (stdout when None) and summarise.
 
@@ -163,6 +168,11 @@ def run_batch(
     loaded model to use instead. ``dask`` is a scheduler address (or a ``distributed.Client``) to run the chunks
     on a cluster instead of local processes. See the module docstring for the file formats,
     atomic writing and ``resume``.
+
+    ``dedup`` (default) adds ``duplicate_of``: "" for the first copy of an article in the
+    input, else that copy's id (``classifier.events``), the same with any ``jobs`` or on Dask.
+    With ``resume`` the texts of the records already written are read again from the input
+    (their signatures only, no prediction) so that new records still point at earlier copies.
     """
     from ..io import iter_records
 
@@ -197,14 +207,15 @@ def run_batch(
         elif journal.exists():
             journal.unlink()
 
-    records = _skip_done(iter_records(sources, text_column=text_column), done, summary)
+    records = _skip_done(iter_records(sources, text_column=text_column), done, summary, dedup)
     client: Any
     client, own_client = (None, False) if dask is None else _dask_client(dask)
     try:
         if client is not None:
-            outputs = _predict_on_client(records, spec, client, chunk_size, explain)
+            outputs = _predict_on_client(records, spec, client, chunk_size, explain, dedup)
         else:
-            outputs = _predict_stream(records, spec, jobs, chunk_size, explain)
+            outputs = _predict_stream(records, spec, jobs, chunk_size, explain, dedup)
+        outputs = assign_duplicates(outputs, dedup)
         outputs = _progress(outputs, sources, quiet, summary)
         if out is None:
             _write_stdout(outputs, fmt, summary)

@@ -63,10 +63,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-__all__ = ["MIRROR_FIELD", "MirrorIndex", "MirrorSignature", "find_mirrors", "signature"]
-
-#: Output field: "" for the first copy of an article in the input, else that copy's id.
-MIRROR_FIELD = "duplicate_of"
+__all__ = ["MirrorIndex", "MirrorSignature", "find_mirrors", "signature"]
 
 #: MinHash permutations (datasketch ``affine32`` scheme, seed :data:`SEED`).
 NUM_PERM = 64
@@ -183,7 +180,7 @@ def _codes(text: str) -> np.ndarray:
 @functools.lru_cache(maxsize=1)
 def _gazetteer() -> _Gazetteer:
     """The division names and unambiguous aliases (two characters or more) of the gazetteer."""
-    text = resources.files("classifier").joinpath("data", "divisions.tsv").read_text(encoding="utf-8")
+    text = (resources.files("classifier") / "data" / "divisions.tsv").read_text(encoding="utf-8")
     lines = text.splitlines()
     header = lines[0].split("\t")
     # Names, and the aliases that are no common word ("weak" ones such as 和平 are left out).
@@ -279,7 +276,8 @@ def signature(clean_text: str) -> MirrorSignature:
 # ----------------------------------------------------------------------------- verification
 
 
-def _containment(equal: np.ndarray, perms: int, size_a: np.ndarray, size_b: float) -> np.ndarray:
+def _containment(equal: Any, perms: int, size_a: Any, size_b: float) -> Any:
+    """Containment of the smaller set in the other from equal MinHash values and set sizes."""
     jaccard = equal / perms
     common = jaccard * (size_a + size_b) / (1.0 + jaccard)
     return np.minimum(common / np.maximum(np.minimum(size_a, size_b), 1), 1.0)
