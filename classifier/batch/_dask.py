@@ -135,7 +135,9 @@ def predict_dask(
     (labels renamed ``input_<name>``) followed by ``topic``, ``proba_<topic>``, the region
     fields and ``error``. The model is loaded here and sent to each worker once (scattered
     to every worker when a distributed client is active, else as one graph node): ``model_path``
-    (None: the shipped model) or an already loaded ``predictor``.
+    (None: the shipped model) or an already loaded ``predictor``. The records get no
+    ``duplicate_of``: assigning it takes one pass in input order, which ``run_batch(dask=...)``
+    (``classifier predict --dask``) does.
     """
     import dask
 
