@@ -112,6 +112,8 @@ def test_records_without_text_are_never_copies_and_ids_are_strings():
     assert index.add(7, signature(normalize(ZHEJIANG))) == ""
     assert index.add("c", signature(normalize(ZHEJIANG))) == "7"
     assert len(index) == 1  # only first copies are indexed
+    assert index.add(None, signature(normalize(OTHER))) == ""  # no id: nothing can point at it
+    assert index.add("d", signature(normalize(OTHER))) == "" and len(index) == 2
 
 
 def test_signature_is_small_picklable_and_deterministic():

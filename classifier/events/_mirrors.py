@@ -427,7 +427,8 @@ class MirrorIndex:
 
     def add(self, record_id: Any, sig: MirrorSignature | None) -> str:
         """``""`` when this record is the first copy of its article (it is then indexed), else
-        the id of that first copy. ``None`` (a record without text) is never a copy."""
+        the id of that first copy. ``None`` (a record without text) is never a copy; a record
+        without id (``None``) can be a copy but is not indexed, as nothing could point at it."""
         if sig is None or not sig.size:
             return ""
         found = self.candidates(sig)
@@ -451,7 +452,8 @@ class MirrorIndex:
             for i in np.argsort(-window, kind="stable").tolist():  # most similar first, then the earliest
                 if ok[i] and slot_conflicts(sig, self._stored(found[i])) == 0:
                     return self._ids[found[i]]
-        self._insert(record_id, sig)
+        if record_id is not None:
+            self._insert(record_id, sig)
         return ""
 
     def _insert(self, record_id: Any, sig: MirrorSignature) -> None:
@@ -461,7 +463,7 @@ class MirrorIndex:
         row = self._blocks[-1][n % self._BLOCK]
         row[:NUM_PERM] = sig.hashvalues
         row[NUM_PERM:] = sig.body_hashvalues
-        self._ids.append("" if record_id is None else str(record_id))
+        self._ids.append(str(record_id))
         self._sizes.append(sig.size)
         self._body_sizes.append(sig.body_size)
         self._slots.extend(sig.slots.tolist())
