@@ -77,15 +77,21 @@ def _id_key(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _skip_done(records: Iterable[dict], done: Counter, summary: Summary, dedup: bool = False) -> Iterator[dict]:
+def _skip_done(
+    records: Iterable[dict], done: Counter, summary: Summary, dedup: bool = False, failed: Counter | None = None
+) -> Iterator[dict]:
     """The records not yet in the output. With ``dedup`` the others still go through, marked
-    :data:`RESUMED_KEY`, so that the mirror index sees every text in input order."""
+    :data:`RESUMED_KEY`, so that the mirror index sees every text it saw in the first run, in
+    input order (``failed``: ids written as errors, which the index never saw)."""
+    failed = Counter() if failed is None else failed
     for rec in records:
         key = _id_key(rec.get("id"))
         if key is not None and done[key] > 0:
             done[key] -= 1
             summary.skipped += 1
-            if dedup and isinstance(rec.get(TEXT_COLUMN), str):
+            if failed[key] > 0:  # same id, several records: the errors counted first (rare)
+                failed[key] -= 1
+            elif dedup and isinstance(rec.get(TEXT_COLUMN), str):
                 yield {"id": rec.get("id"), TEXT_COLUMN: rec[TEXT_COLUMN], RESUMED_KEY: True}
             continue
         yield rec
@@ -188,6 +194,7 @@ def run_batch(
     start = time.perf_counter()
 
     done: Counter = Counter()
+    failed: Counter = Counter()
     previous: Path | None = None
     journal: Path | None = None
     if out is not None:
@@ -200,14 +207,18 @@ def run_batch(
         if resume:
             if out.is_file():
                 previous = out
-                done.update(_id_key(r.get("id")) for r in read_output(out, fmt))
+                for r in read_output(out, fmt):
+                    done[_id_key(r.get("id"))] += 1
+                    failed[_id_key(r.get("id"))] += ERROR_FIELD in r
             if journal.is_file():
-                done.update(_id_key(r.get("id")) for r in _read_journal(journal, repair=True))
+                for r in _read_journal(journal, repair=True):
+                    done[_id_key(r.get("id"))] += 1
+                    failed[_id_key(r.get("id"))] += ERROR_FIELD in r
             done.pop(None, None)
         elif journal.exists():
             journal.unlink()
 
-    records = _skip_done(iter_records(sources, text_column=text_column), done, summary, dedup)
+    records = _skip_done(iter_records(sources, text_column=text_column), done, summary, dedup, failed)
     client: Any
     client, own_client = (None, False) if dask is None else _dask_client(dask)
     try:
