@@ -300,11 +300,11 @@ def slot_conflicts(a: MirrorSignature, b: MirrorSignature) -> int:
     """Slot keys both texts have but never with the same value (another place or figure)."""
     if not len(a.slots) or not len(b.slots):
         return 0
-    shared_keys = np.intersect1d(a.slots >> np.uint64(32), b.slots >> np.uint64(32), assume_unique=False)
-    if not len(shared_keys):
+    slots_a, slots_b = set(a.slots.tolist()), set(b.slots.tolist())  # ≤ MAX_SLOTS each: sets beat numpy
+    shared_keys = {s >> 32 for s in slots_a} & {s >> 32 for s in slots_b}
+    if not shared_keys:
         return 0
-    agreed = np.unique(np.intersect1d(a.slots, b.slots, assume_unique=True) >> np.uint64(32))
-    return int(len(shared_keys) - len(agreed))
+    return len(shared_keys - {s >> 32 for s in slots_a & slots_b})
 
 
 def is_copy(a: MirrorSignature, b: MirrorSignature, threshold: float = THRESHOLD) -> bool:
@@ -316,13 +316,17 @@ def is_copy(a: MirrorSignature, b: MirrorSignature, threshold: float = THRESHOLD
 # ----------------------------------------------------------------------------- index
 
 
+_BAND_SALT = np.arange(1, BANDS + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+
+
 def _band_keys(hashvalues: np.ndarray) -> np.ndarray:
-    """One uint64 per band: the band's ROWS values mixed, with the band number."""
+    """One uint64 per band: its ROWS values mixed with the band number. Unequal bands may
+    share a key now and then (a spare candidate, then rejected); equal bands always do."""
     bands = hashvalues[: BANDS * ROWS].astype(np.uint64).reshape(BANDS, ROWS)
-    key = np.arange(BANDS, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    key = _BAND_SALT.copy()
     for r in range(ROWS):
-        key = (key ^ bands[:, r]) * np.uint64(0xBF58476D1CE4E5B9)
-        key ^= key >> np.uint64(29)
+        key ^= bands[:, r]
+        key *= np.uint64(0xBF58476D1CE4E5B9)
     return key
 
 
@@ -342,10 +346,14 @@ class _BandTable:
         for key in keys.tolist():
             found.update(self._buffer.get(key, ()))
         for run_keys, run_values in self._runs:
-            lo = np.searchsorted(run_keys, keys, "left")
-            hi = np.searchsorted(run_keys, keys, "right")
-            for i, j in zip(lo[lo < hi].tolist(), hi[lo < hi].tolist()):
-                found.update(run_values[i:j].tolist())
+            at = np.searchsorted(run_keys, keys)
+            hit = at < len(run_keys)
+            hit[hit] = run_keys[at[hit]] == keys[hit]
+            for i in at[hit].tolist():  # equal keys sit side by side; usually there is one
+                key, j = run_keys[i], i
+                while j < len(run_keys) and run_keys[j] == key:
+                    found.add(int(run_values[j]))
+                    j += 1
         return found
 
     def insert(self, keys: np.ndarray, value: int) -> None:
@@ -384,7 +392,7 @@ class MirrorIndex:
         bands (same candidates, about 6 kB more per article).
     """
 
-    _BLOCK = 4096  # rows per block of stored MinHashes
+    _BLOCK = 1024  # rows per block of stored MinHashes
 
     def __init__(self, threshold: float = THRESHOLD, lsh: str = "compact") -> None:
         if not 0.0 < threshold <= 1.0:
@@ -410,11 +418,11 @@ class MirrorIndex:
         """Number of indexed articles (first copies)."""
         return len(self._ids)
 
-    def candidates(self, sig: MirrorSignature) -> list[int]:
+    def candidates(self, sig: MirrorSignature, keys: np.ndarray | None = None) -> list[int]:
         """Numbers of the indexed articles sharing a band with ``sig`` (before verification)."""
         if self.lsh == "datasketch":
             return sorted(self._lsh.query(sig.minhash()))
-        return sorted(self._lsh.query(_band_keys(sig.hashvalues)))
+        return sorted(self._lsh.query(_band_keys(sig.hashvalues) if keys is None else keys))
 
     def _row(self, n: int) -> np.ndarray:
         return self._blocks[n // self._BLOCK][n % self._BLOCK]
@@ -431,7 +439,8 @@ class MirrorIndex:
         without id (``None``) can be a copy but is not indexed, as nothing could point at it."""
         if sig is None or not sig.size:
             return ""
-        found = self.candidates(sig)
+        keys = _band_keys(sig.hashvalues) if self.lsh == "compact" else None
+        found = self.candidates(sig, keys)
         if found:
             rows = np.stack([self._row(n) for n in found])
             window = _containment(
@@ -453,10 +462,10 @@ class MirrorIndex:
                 if ok[i] and slot_conflicts(sig, self._stored(found[i])) == 0:
                     return self._ids[found[i]]
         if record_id is not None:
-            self._insert(record_id, sig)
+            self._insert(record_id, sig, keys)
         return ""
 
-    def _insert(self, record_id: Any, sig: MirrorSignature) -> None:
+    def _insert(self, record_id: Any, sig: MirrorSignature, keys: np.ndarray | None) -> None:
         n = len(self._ids)
         if n % self._BLOCK == 0:
             self._blocks.append(np.empty((self._BLOCK, NUM_PERM + BODY_PERM), dtype=_U32))
@@ -471,7 +480,7 @@ class MirrorIndex:
         if self.lsh == "datasketch":
             self._lsh.insert(n, sig.minhash(), check_duplication=False)
         else:
-            self._lsh.insert(_band_keys(sig.hashvalues), n)
+            self._lsh.insert(_band_keys(sig.hashvalues) if keys is None else keys, n)
 
     def nbytes(self) -> int:
         """Bytes held by the index: MinHashes, sizes, slots, band table and ids.
