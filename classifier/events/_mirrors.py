@@ -105,13 +105,13 @@ class MirrorSignature(NamedTuple):
 
     #: MinHash of the body window's shingles, ``NUM_PERM`` uint32 values.
     hashvalues: np.ndarray
-    #: Distinct shingles in the window (0: nothing to compare, never a copy).
+    #: Shingles (positions) in the window (0: nothing to compare, never a copy).
     size: int
     #: Sorted unique slots: ``crc32(masked context) << 32 | crc32(value)``, uint64.
     slots: np.ndarray
-    #: MinHash of a sample of the whole body's shingles (:data:`BODY_PERM` uint32).
+    #: MinHash of a sample of the whole body's shingles (the first :data:`BODY_PERM` permutations).
     body_hashvalues: np.ndarray
-    #: Distinct sampled shingles of the body.
+    #: Sampled shingles (positions) of the body.
     body_size: int
 
     def minhash(self) -> Any:
