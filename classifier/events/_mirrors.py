@@ -169,8 +169,18 @@ def _minhash_mixed(mixed: np.ndarray, num_perm: int) -> np.ndarray:
 
 
 class _Gazetteer(NamedTuple):
-    bigrams: np.ndarray  # sorted uint64: the first two characters of every name
-    names: dict[str, tuple[str, ...]]  # those two characters -> names, longest first
+    table: np.ndarray  # bool, _TABLE_BITS-bit hash of two characters: some name may start so
+    names: dict[str, tuple[str, ...]]  # the first two characters -> names, longest first
+
+
+_TABLE_BITS = 18
+_TABLE_MULT = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _pair_slots(codes: np.ndarray) -> np.ndarray:
+    """Table slot of each pair of neighbouring code points (multiplicative hashing)."""
+    pairs = codes[:-1] << np.uint64(32) | codes[1:]
+    return (pairs * _TABLE_MULT) >> np.uint64(64 - _TABLE_BITS)
 
 
 def _codes(text: str) -> np.ndarray:
@@ -192,8 +202,9 @@ def _gazetteer() -> _Gazetteer:
     by_prefix: dict[str, list[str]] = {}
     for name in sorted(names, key=len, reverse=True):
         by_prefix.setdefault(name[:2], []).append(name)
-    bigrams = np.array(sorted(int(c[0]) << 32 | int(c[1]) for c in map(_codes, by_prefix)), dtype=np.uint64)
-    return _Gazetteer(bigrams, {p: tuple(v) for p, v in by_prefix.items()})
+    table = np.zeros(1 << _TABLE_BITS, dtype=bool)
+    table[_pair_slots(_codes("\x00".join(by_prefix)))] = True  # the separator pairs are spare hits
+    return _Gazetteer(table, {p: tuple(v) for p, v in by_prefix.items()})
 
 
 def _mentions(body: str, codes: np.ndarray | None = None) -> list[tuple[int, int]]:
@@ -204,11 +215,9 @@ def _mentions(body: str, codes: np.ndarray | None = None) -> list[tuple[int, int
     codes = _codes(body) if codes is None else codes
     if len(codes) < 2:
         return spans
-    pairs = codes[:-1] << np.uint64(32) | codes[1:]
-    at = np.minimum(np.searchsorted(gaz.bigrams, pairs), len(gaz.bigrams) - 1)
     names = []
-    for p in np.flatnonzero(gaz.bigrams[at] == pairs).tolist():
-        for name in gaz.names[body[p : p + 2]]:
+    for p in np.flatnonzero(gaz.table[_pair_slots(codes)]).tolist():  # a few spare hits, checked here
+        for name in gaz.names.get(body[p : p + 2], ()):
             if body.startswith(name, p):
                 names.append((p, p + len(name)))
                 break
