@@ -352,13 +352,11 @@ class _BandTable:
     def query(self, keys: np.ndarray) -> set[int]:
         """Article numbers stored under any of ``keys``."""
         found: set[int] = set()
-        for key in keys.tolist():
-            found.update(self._buffer.get(key, ()))
+        for key in self._buffer.keys() & keys.tolist():
+            found.update(self._buffer[key])
         for run_keys, run_values in self._runs:
-            at = np.searchsorted(run_keys, keys)
-            hit = at < len(run_keys)
-            hit[hit] = run_keys[at[hit]] == keys[hit]
-            for i in at[hit].tolist():  # equal keys sit side by side; usually there is one
+            at = np.minimum(np.searchsorted(run_keys, keys), len(run_keys) - 1)
+            for i in at[run_keys[at] == keys].tolist():  # equal keys sit side by side; usually one
                 key, j = run_keys[i], i
                 while j < len(run_keys) and run_keys[j] == key:
                     found.add(int(run_values[j]))
