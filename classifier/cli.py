@@ -58,6 +58,12 @@ def main() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary line.")
 @click.option("--explain", is_flag=True, help="Add the terms and place mentions that decided each record.")
 @click.option("--text-column", default=TEXT_COLUMN, show_default=True, help="Text column of JSONL/CSV/Parquet input.")
+@click.option(
+    "--dedup/--no-dedup",
+    default=True,
+    show_default=True,
+    help="Mark mirror copies: duplicate_of is empty for an article's first copy in the input, else that copy's id.",
+)
 def predict(
     sources: tuple[str, ...],
     model: str | None,
@@ -69,6 +75,7 @@ def predict(
     quiet: bool,
     explain: bool,
     text_column: str,
+    dedup: bool,
 ) -> None:
     """Label articles: files, folders, .jsonl/.csv/.parquet with a text column, or stdin.
 
@@ -116,6 +123,7 @@ def predict(
                 explain=explain,
                 dask=dask_address,
                 text_column=text_column,
+                mirrors=_mirror_detector() if dedup else None,
             )
             n, errors = summary.records, summary.errors
             if not quiet:
@@ -125,6 +133,13 @@ def predict(
     if errors:
         click.echo(f"{errors} of {n} records could not be labelled (see their `{ERROR_FIELD}` field)", err=True)
         sys.exit(1)
+
+
+def _mirror_detector() -> Any:
+    # events sits above batch: the command builds the detector and hands it down.
+    from .events import MirrorDetector
+
+    return MirrorDetector()
 
 
 def _width(s: str) -> int:

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from classifier.events import MIRROR_FIELD, MirrorIndex, MirrorSignature, find_mirrors, signature
+from classifier.events import MirrorIndex, MirrorSignature, find_mirrors, signature
 from classifier.events._mirrors import BODY_PERM, NUM_PERM, containment, minhash_values, shingle_hashes, slot_conflicts
 from classifier.normalize import normalize
 
@@ -61,7 +61,6 @@ def _dups(texts: list[str], ids: list[str] | None = None) -> list[str]:
 
 
 def test_the_first_copy_gets_empty_and_later_copies_its_id():
-    assert MIRROR_FIELD == "duplicate_of"
     assert _dups([ZHEJIANG, OTHER, _mirror(ZHEJIANG), ZHEJIANG]) == ["", "", "r0", "r0"]
 
 
@@ -113,6 +112,8 @@ def test_records_without_text_are_never_copies_and_ids_are_strings():
     assert index.add(7, signature(normalize(ZHEJIANG))) == ""
     assert index.add("c", signature(normalize(ZHEJIANG))) == "7"
     assert len(index) == 1  # only first copies are indexed
+    assert index.add(None, signature(normalize(OTHER))) == ""  # no id: nothing can point at it
+    assert index.add("d", signature(normalize(OTHER))) == "" and len(index) == 2
 
 
 def test_signature_is_small_picklable_and_deterministic():

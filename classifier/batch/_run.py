@@ -16,7 +16,7 @@ from typing import Any
 from ..errors import InputError
 from ..io import dumps_record, infer_format, output_columns, read_jsonl, read_output, write_csv, write_parquet
 from ..labels import ERROR_FIELD, TEXT_COLUMN
-from ._chunks import _model_spec, default_jobs
+from ._chunks import RESUMED_KEY, _model_spec, assign_duplicates, default_jobs
 from ._dask import _dask_client, _predict_on_client
 from ._local import _check_int, _predict_stream
 
@@ -76,12 +76,22 @@ def _id_key(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _skip_done(records: Iterable[dict], done: Counter, summary: Summary) -> Iterator[dict]:
+def _skip_done(
+    records: Iterable[dict], done: Counter, summary: Summary, reread: bool = False, failed: Counter | None = None
+) -> Iterator[dict]:
+    """The records not yet in the output. With ``reread`` the others still go through, marked
+    :data:`RESUMED_KEY`, so that the mirror index sees every text it saw in the first run, in
+    input order (``failed``: ids written as errors, which the index never saw)."""
+    failed = Counter() if failed is None else failed
     for rec in records:
         key = _id_key(rec.get("id"))
         if key is not None and done[key] > 0:
             done[key] -= 1
             summary.skipped += 1
+            if failed[key] > 0:  # same id, several records: the errors counted first (rare)
+                failed[key] -= 1
+            elif reread and isinstance(rec.get(TEXT_COLUMN), str):
+                yield {"id": rec.get("id"), TEXT_COLUMN: rec[TEXT_COLUMN], RESUMED_KEY: True}
             continue
         yield rec
 
@@ -154,6 +164,7 @@ def run_batch(
     text_column: str = TEXT_COLUMN,
     chunk_size: int = 256,
     predictor: Any = None,
+    mirrors: Any = None,
 ) -> Summary:
     """Predict every record of ``sources`` into ``out`` (stdout when None) and summarise.
 
@@ -162,6 +173,12 @@ def run_batch(
     loaded model to use instead. ``dask`` is a scheduler address (or a ``distributed.Client``) to run the chunks
     on a cluster instead of local processes. See the module docstring for the file formats,
     atomic writing and ``resume``.
+
+    ``mirrors`` (``classifier.events.MirrorDetector()``; ``classifier predict`` passes one
+    unless ``--no-dedup``) adds ``duplicate_of``: "" for the first copy of an article in the
+    input, else that copy's id, the same with any ``jobs`` or on Dask.
+    With ``resume`` the texts of the records already written are read again from the input
+    (their signatures only, no prediction) so that new records still point at earlier copies.
     """
     from ..io import iter_records
 
@@ -177,6 +194,7 @@ def run_batch(
     start = time.perf_counter()
 
     done: Counter = Counter()
+    failed: Counter = Counter()
     previous: Path | None = None
     journal: Path | None = None
     if out is not None:
@@ -189,21 +207,26 @@ def run_batch(
         if resume:
             if out.is_file():
                 previous = out
-                done.update(_id_key(r.get("id")) for r in read_output(out, fmt))
+                for r in read_output(out, fmt):
+                    done[_id_key(r.get("id"))] += 1
+                    failed[_id_key(r.get("id"))] += ERROR_FIELD in r
             if journal.is_file():
-                done.update(_id_key(r.get("id")) for r in _read_journal(journal, repair=True))
+                for r in _read_journal(journal, repair=True):
+                    done[_id_key(r.get("id"))] += 1
+                    failed[_id_key(r.get("id"))] += ERROR_FIELD in r
             done.pop(None, None)
         elif journal.exists():
             journal.unlink()
 
-    records = _skip_done(iter_records(sources, text_column=text_column), done, summary)
+    records = _skip_done(iter_records(sources, text_column=text_column), done, summary, mirrors is not None, failed)
     client: Any
     client, own_client = (None, False) if dask is None else _dask_client(dask)
     try:
         if client is not None:
-            outputs = _predict_on_client(records, spec, client, chunk_size, explain)
+            outputs = _predict_on_client(records, spec, client, chunk_size, explain, mirrors)
         else:
-            outputs = _predict_stream(records, spec, jobs, chunk_size, explain)
+            outputs = _predict_stream(records, spec, jobs, chunk_size, explain, mirrors)
+        outputs = assign_duplicates(outputs, mirrors)
         outputs = _progress(outputs, sources, quiet, summary)
         if out is None:
             _write_stdout(outputs, fmt, summary)

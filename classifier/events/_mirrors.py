@@ -58,15 +58,13 @@ import sys
 import zlib
 from array import array
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any, NamedTuple
 
 import numpy as np
 
-__all__ = ["MIRROR_FIELD", "MirrorIndex", "MirrorSignature", "find_mirrors", "signature"]
-
-#: Output field: "" for the first copy of an article in the input, else that copy's id.
-MIRROR_FIELD = "duplicate_of"
+__all__ = ["MirrorDetector", "MirrorIndex", "MirrorSignature", "find_mirrors", "signature"]
 
 #: MinHash permutations (datasketch ``affine32`` scheme, seed :data:`SEED`).
 NUM_PERM = 64
@@ -108,13 +106,13 @@ class MirrorSignature(NamedTuple):
 
     #: MinHash of the body window's shingles, ``NUM_PERM`` uint32 values.
     hashvalues: np.ndarray
-    #: Distinct shingles in the window (0: nothing to compare, never a copy).
+    #: Shingles (positions) in the window (0: nothing to compare, never a copy).
     size: int
     #: Sorted unique slots: ``crc32(masked context) << 32 | crc32(value)``, uint64.
     slots: np.ndarray
-    #: MinHash of a sample of the whole body's shingles (:data:`BODY_PERM` uint32).
+    #: MinHash of a sample of the whole body's shingles (the first :data:`BODY_PERM` permutations).
     body_hashvalues: np.ndarray
-    #: Distinct sampled shingles of the body.
+    #: Sampled shingles (positions) of the body.
     body_size: int
 
     def minhash(self) -> Any:
@@ -172,8 +170,18 @@ def _minhash_mixed(mixed: np.ndarray, num_perm: int) -> np.ndarray:
 
 
 class _Gazetteer(NamedTuple):
-    bigrams: np.ndarray  # sorted uint64: the first two characters of every name
-    names: dict[str, tuple[str, ...]]  # those two characters -> names, longest first
+    table: np.ndarray  # bool, _TABLE_BITS-bit hash of two characters: some name may start so
+    names: dict[str, tuple[str, ...]]  # the first two characters -> names, longest first
+
+
+_TABLE_BITS = 18
+_TABLE_MULT = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _pair_slots(codes: np.ndarray) -> np.ndarray:
+    """Table slot of each pair of neighbouring code points (multiplicative hashing)."""
+    pairs = codes[:-1] << np.uint64(32) | codes[1:]
+    return (pairs * _TABLE_MULT) >> np.uint64(64 - _TABLE_BITS)
 
 
 def _codes(text: str) -> np.ndarray:
@@ -183,7 +191,7 @@ def _codes(text: str) -> np.ndarray:
 @functools.lru_cache(maxsize=1)
 def _gazetteer() -> _Gazetteer:
     """The division names and unambiguous aliases (two characters or more) of the gazetteer."""
-    text = resources.files("classifier").joinpath("data", "divisions.tsv").read_text(encoding="utf-8")
+    text = (resources.files("classifier") / "data" / "divisions.tsv").read_text(encoding="utf-8")
     lines = text.splitlines()
     header = lines[0].split("\t")
     # Names, and the aliases that are no common word ("weak" ones such as 和平 are left out).
@@ -195,8 +203,9 @@ def _gazetteer() -> _Gazetteer:
     by_prefix: dict[str, list[str]] = {}
     for name in sorted(names, key=len, reverse=True):
         by_prefix.setdefault(name[:2], []).append(name)
-    bigrams = np.array(sorted(int(c[0]) << 32 | int(c[1]) for c in map(_codes, by_prefix)), dtype=np.uint64)
-    return _Gazetteer(bigrams, {p: tuple(v) for p, v in by_prefix.items()})
+    table = np.zeros(1 << _TABLE_BITS, dtype=bool)
+    table[_pair_slots(_codes("\x00".join(by_prefix)))] = True  # the separator pairs are spare hits
+    return _Gazetteer(table, {p: tuple(v) for p, v in by_prefix.items()})
 
 
 def _mentions(body: str, codes: np.ndarray | None = None) -> list[tuple[int, int]]:
@@ -207,11 +216,9 @@ def _mentions(body: str, codes: np.ndarray | None = None) -> list[tuple[int, int
     codes = _codes(body) if codes is None else codes
     if len(codes) < 2:
         return spans
-    pairs = codes[:-1] << np.uint64(32) | codes[1:]
-    at = np.minimum(np.searchsorted(gaz.bigrams, pairs), len(gaz.bigrams) - 1)
     names = []
-    for p in np.flatnonzero(gaz.bigrams[at] == pairs).tolist():
-        for name in gaz.names[body[p : p + 2]]:
+    for p in np.flatnonzero(gaz.table[_pair_slots(codes)]).tolist():  # a few spare hits, checked here
+        for name in gaz.names.get(body[p : p + 2], ()):
             if body.startswith(name, p):
                 names.append((p, p + len(name)))
                 break
@@ -279,7 +286,8 @@ def signature(clean_text: str) -> MirrorSignature:
 # ----------------------------------------------------------------------------- verification
 
 
-def _containment(equal: np.ndarray, perms: int, size_a: np.ndarray, size_b: float) -> np.ndarray:
+def _containment(equal: Any, perms: int, size_a: Any, size_b: float) -> Any:
+    """Containment of the smaller set in the other from equal MinHash values and set sizes."""
     jaccard = equal / perms
     common = jaccard * (size_a + size_b) / (1.0 + jaccard)
     return np.minimum(common / np.maximum(np.minimum(size_a, size_b), 1), 1.0)
@@ -302,11 +310,11 @@ def slot_conflicts(a: MirrorSignature, b: MirrorSignature) -> int:
     """Slot keys both texts have but never with the same value (another place or figure)."""
     if not len(a.slots) or not len(b.slots):
         return 0
-    shared_keys = np.intersect1d(a.slots >> np.uint64(32), b.slots >> np.uint64(32), assume_unique=False)
-    if not len(shared_keys):
+    slots_a, slots_b = set(a.slots.tolist()), set(b.slots.tolist())  # ≤ MAX_SLOTS each: sets beat numpy
+    shared_keys = {s >> 32 for s in slots_a} & {s >> 32 for s in slots_b}
+    if not shared_keys:
         return 0
-    agreed = np.unique(np.intersect1d(a.slots, b.slots, assume_unique=True) >> np.uint64(32))
-    return int(len(shared_keys) - len(agreed))
+    return len(shared_keys - {s >> 32 for s in slots_a & slots_b})
 
 
 def is_copy(a: MirrorSignature, b: MirrorSignature, threshold: float = THRESHOLD) -> bool:
@@ -318,13 +326,17 @@ def is_copy(a: MirrorSignature, b: MirrorSignature, threshold: float = THRESHOLD
 # ----------------------------------------------------------------------------- index
 
 
+_BAND_SALT = np.arange(1, BANDS + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+
+
 def _band_keys(hashvalues: np.ndarray) -> np.ndarray:
-    """One uint64 per band: the band's ROWS values mixed, with the band number."""
+    """One uint64 per band: its ROWS values mixed with the band number. Unequal bands may
+    share a key now and then (a spare candidate, then rejected); equal bands always do."""
     bands = hashvalues[: BANDS * ROWS].astype(np.uint64).reshape(BANDS, ROWS)
-    key = np.arange(BANDS, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    key = _BAND_SALT.copy()
     for r in range(ROWS):
-        key = (key ^ bands[:, r]) * np.uint64(0xBF58476D1CE4E5B9)
-        key ^= key >> np.uint64(29)
+        key ^= bands[:, r]
+        key *= np.uint64(0xBF58476D1CE4E5B9)
     return key
 
 
@@ -341,13 +353,15 @@ class _BandTable:
     def query(self, keys: np.ndarray) -> set[int]:
         """Article numbers stored under any of ``keys``."""
         found: set[int] = set()
-        for key in keys.tolist():
-            found.update(self._buffer.get(key, ()))
+        for key in self._buffer.keys() & keys.tolist():
+            found.update(self._buffer[key])
         for run_keys, run_values in self._runs:
-            lo = np.searchsorted(run_keys, keys, "left")
-            hi = np.searchsorted(run_keys, keys, "right")
-            for i, j in zip(lo[lo < hi].tolist(), hi[lo < hi].tolist()):
-                found.update(run_values[i:j].tolist())
+            at = np.minimum(np.searchsorted(run_keys, keys), len(run_keys) - 1)
+            for i in at[run_keys[at] == keys].tolist():  # equal keys sit side by side; usually one
+                key, j = run_keys[i], i
+                while j < len(run_keys) and run_keys[j] == key:
+                    found.add(int(run_values[j]))
+                    j += 1
         return found
 
     def insert(self, keys: np.ndarray, value: int) -> None:
@@ -386,7 +400,7 @@ class MirrorIndex:
         bands (same candidates, about 6 kB more per article).
     """
 
-    _BLOCK = 4096  # rows per block of stored MinHashes
+    _BLOCK = 1024  # rows per block of stored MinHashes
 
     def __init__(self, threshold: float = THRESHOLD, lsh: str = "compact") -> None:
         if not 0.0 < threshold <= 1.0:
@@ -412,11 +426,11 @@ class MirrorIndex:
         """Number of indexed articles (first copies)."""
         return len(self._ids)
 
-    def candidates(self, sig: MirrorSignature) -> list[int]:
+    def candidates(self, sig: MirrorSignature, keys: np.ndarray | None = None) -> list[int]:
         """Numbers of the indexed articles sharing a band with ``sig`` (before verification)."""
         if self.lsh == "datasketch":
             return sorted(self._lsh.query(sig.minhash()))
-        return sorted(self._lsh.query(_band_keys(sig.hashvalues)))
+        return sorted(self._lsh.query(_band_keys(sig.hashvalues) if keys is None else keys))
 
     def _row(self, n: int) -> np.ndarray:
         return self._blocks[n // self._BLOCK][n % self._BLOCK]
@@ -429,10 +443,12 @@ class MirrorIndex:
 
     def add(self, record_id: Any, sig: MirrorSignature | None) -> str:
         """``""`` when this record is the first copy of its article (it is then indexed), else
-        the id of that first copy. ``None`` (a record without text) is never a copy."""
+        the id of that first copy. ``None`` (a record without text) is never a copy; a record
+        without id (``None``) can be a copy but is not indexed, as nothing could point at it."""
         if sig is None or not sig.size:
             return ""
-        found = self.candidates(sig)
+        keys = _band_keys(sig.hashvalues) if self.lsh == "compact" else None
+        found = self.candidates(sig, keys)
         if found:
             rows = np.stack([self._row(n) for n in found])
             window = _containment(
@@ -453,17 +469,18 @@ class MirrorIndex:
             for i in np.argsort(-window, kind="stable").tolist():  # most similar first, then the earliest
                 if ok[i] and slot_conflicts(sig, self._stored(found[i])) == 0:
                     return self._ids[found[i]]
-        self._insert(record_id, sig)
+        if record_id is not None:
+            self._insert(record_id, sig, keys)
         return ""
 
-    def _insert(self, record_id: Any, sig: MirrorSignature) -> None:
+    def _insert(self, record_id: Any, sig: MirrorSignature, keys: np.ndarray | None) -> None:
         n = len(self._ids)
         if n % self._BLOCK == 0:
             self._blocks.append(np.empty((self._BLOCK, NUM_PERM + BODY_PERM), dtype=_U32))
         row = self._blocks[-1][n % self._BLOCK]
         row[:NUM_PERM] = sig.hashvalues
         row[NUM_PERM:] = sig.body_hashvalues
-        self._ids.append("" if record_id is None else str(record_id))
+        self._ids.append(str(record_id))
         self._sizes.append(sig.size)
         self._body_sizes.append(sig.body_size)
         self._slots.extend(sig.slots.tolist())
@@ -471,7 +488,7 @@ class MirrorIndex:
         if self.lsh == "datasketch":
             self._lsh.insert(n, sig.minhash(), check_duplication=False)
         else:
-            self._lsh.insert(_band_keys(sig.hashvalues), n)
+            self._lsh.insert(_band_keys(sig.hashvalues) if keys is None else keys, n)
 
     def nbytes(self) -> int:
         """Bytes held by the index: MinHashes, sizes, slots, band table and ids.
@@ -485,6 +502,28 @@ class MirrorIndex:
             a.itemsize * len(a) for a in (self._sizes, self._body_sizes, self._slots, self._slot_ends)
         )
         return ids + arrays + (self._lsh.nbytes if self.lsh == "compact" else 0)
+
+
+@dataclass(frozen=True)
+class MirrorDetector:
+    """What batch prediction needs to fill ``duplicate_of``: :meth:`signature` in the worker
+    processes, :meth:`new_index` once in the parent (``run_batch(mirrors=MirrorDetector())``).
+
+    Parameters
+    ----------
+    threshold : float
+        See :class:`MirrorIndex`.
+    """
+
+    threshold: float = THRESHOLD
+
+    def signature(self, clean_text: str) -> MirrorSignature:
+        """:func:`signature` of a clean text."""
+        return signature(clean_text)
+
+    def new_index(self) -> MirrorIndex:
+        """An empty :class:`MirrorIndex` with this threshold."""
+        return MirrorIndex(self.threshold)
 
 
 def find_mirrors(records: Iterable[tuple[Any, str]], threshold: float = THRESHOLD) -> Iterator[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import InputError
-from ..labels import ERROR_FIELD, PREDICTION_FIELDS, TOPIC_PROBA, TOPICS
+from ..labels import ERROR_FIELD, OUTPUT_FIELDS, TOPIC_PROBA, TOPICS
 from ._formats import infer_format
 
 #: Prefix of the flattened ``topic_proba`` columns in CSV (and Dask dataframe) output.
@@ -36,7 +36,7 @@ def output_columns(records: Iterable[dict]) -> tuple[list[str], list[str]]:
         proba = rec.get(TOPIC_PROBA)
         if isinstance(proba, dict):
             topics.update(dict.fromkeys(proba))
-    tail = [*PREDICTION_FIELDS, EXPLAIN_FIELD, ERROR_FIELD]
+    tail = [*OUTPUT_FIELDS, EXPLAIN_FIELD, ERROR_FIELD]
     head = ["id", *(c for c in seen if c not in tail and c != "id")]
     present = [c for c in tail if c in seen]
     return head + present, list(topics)
@@ -177,7 +177,7 @@ def _read_parquet(path: Path) -> Iterator[dict]:
 
 
 def _ordered(rec: dict) -> dict:
-    tail = [*PREDICTION_FIELDS, EXPLAIN_FIELD, ERROR_FIELD]
+    tail = [*OUTPUT_FIELDS, EXPLAIN_FIELD, ERROR_FIELD]
     out = {k: v for k, v in rec.items() if k not in tail}
     out.update((k, rec[k]) for k in tail if k in rec)
     return out
