@@ -1,6 +1,12 @@
 """Mirror-copy detection on the planted set: precision, recall, speed and index memory.
 
-    PYTHONPATH=$PWD python benchmarks/mirrors.py [--seed 0] [--lsh compact|datasketch] [--errors]
+    python benchmarks/mirrors.py [--corpus DIR] [--seed 0] [--lsh compact|datasketch] [--errors] [--scale N]
+
+The planted set (``classifier.evaluation.planted_mirror_set``) is built at run time from the
+dev corpus (``../shared/corpus`` beside the checkout by default): copies of its articles in
+traditional script, with pinyin glosses, spam headers, footers, another page's navigation or
+cut to 60 %; non-copies: its templated reports of different provinces, its same-event
+write-ups by different outlets, releases rewritten for another province.
 
 Precision and recall are over links (a record's ``duplicate_of`` pointing at an earlier
 record): precision = links into the record's own cluster / links made; recall = records that
@@ -14,23 +20,34 @@ own estimate and the Python heap it grew by (tracemalloc), per indexed article.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 import tracemalloc
 from collections import Counter
 from pathlib import Path
 
+from classifier.evaluation import mirror_scores, planted_mirror_set
+from classifier.events import MirrorIndex, signature
+from classifier.normalize import normalize
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
+#: The labeled corpus beside the checkout (``--corpus`` elsewhere).
+CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS_FILES = ("dev.jsonl", "dev_round2.jsonl")
 
-from mirror_corpus import build, score  # noqa: E402
 
-from classifier.events import MirrorIndex, signature  # noqa: E402
-from classifier.normalize import normalize  # noqa: E402
+def load_corpus(folder: Path) -> list[dict]:
+    """The labeled articles of ``folder``'s dev files."""
+    paths = [folder / name for name in CORPUS_FILES if (folder / name).is_file()]
+    if not paths:
+        sys.exit(f"dev corpus not found in {folder} (use --corpus DIR)")
+    return [json.loads(line) for p in paths for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, default=CORPUS, help=f"folder of {' and '.join(CORPUS_FILES)}")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--lsh", choices=("compact", "datasketch"), default="compact")
     parser.add_argument("--errors", action="store_true", help="list the wrong assignments")
@@ -43,7 +60,8 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    planted = build(seed=args.seed)
+    articles = load_corpus(args.corpus)
+    planted = planted_mirror_set(articles, seed=args.seed)
     recs = planted.records
     clean = [normalize(r["text"]) for r in recs]
     kinds = Counter(r["kind"].split(":")[0] for r in recs)
@@ -63,7 +81,7 @@ def main() -> None:
         t2 = time.process_time()
         sig_times.append(t1 - t0)
         add_times.append(t2 - t1)
-    s = score(planted, predicted)
+    s = mirror_scores(planted, predicted)
     print(
         f"links: precision {s.precision:.4f} ({s.correct_links}/{s.links}), "
         f"recall {s.recall:.4f} ({s.found_links}/{s.expected_links}), exact assignment {s.exact:.4f}"
@@ -101,25 +119,24 @@ def main() -> None:
         f"heap grown {grown / len(index):.0f} B/article (includes the kept signatures' arrays)"
     )
     if args.scale:
-        scale(args.scale, args.lsh, args.seed)
+        scale(args.scale, args.lsh, args.seed, articles)
     if args.errors:
         for r, p, want in zip(recs, predicted, planted.expected()):
             if p != want and not (p and want and cluster.get(p) == cluster[r["id"]]):
                 print(f"  {r['id']} [{r['kind']}] predicted {p!r} expected {want!r}")
 
 
-def scale(n: int, lsh: str, seed: int) -> None:
+def scale(n: int, lsh: str, seed: int, articles: list[dict]) -> None:
     """Index ``n`` distinct articles made of random dev sentences: the index's worst case
     (every article is a first copy). Timed without tracemalloc, then rebuilt under it."""
     import random
     import re
 
     import numpy as np
-    from mirror_corpus import load_corpus
 
     rng = random.Random(seed)
     nprng = np.random.default_rng(seed)
-    sentences = [s for a in load_corpus() for s in re.findall(r"[^。\n]{8,}。", normalize(a["text"]))]
+    sentences = [s for a in articles for s in re.findall(r"[^。\n]{8,}。", normalize(a["text"]))]
     chars = np.array(sorted({ord(c) for t in sentences for c in t if "\u4e00" <= c <= "\u9fff"}), dtype=np.uint32)
 
     def article() -> str:
