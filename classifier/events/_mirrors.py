@@ -527,7 +527,15 @@ class MirrorDetector:
 
 
 def find_mirrors(records: Iterable[tuple[Any, str]], threshold: float = THRESHOLD) -> Iterator[str]:
-    """``duplicate_of`` for each ``(id, clean_text)`` pair, in order (one process)."""
+    """``duplicate_of`` for each ``(id, clean_text)`` pair, in order (one process).
+
+    Examples
+    --------
+    >>> text = "12月8日,浙江省义务教育均衡发展督导检查反馈会在杭州市举行,检查组反馈了督导意见。"
+    >>> other_province = text.replace("浙江省", "安徽省").replace("杭州市", "合肥市")
+    >>> list(find_mirrors([("a", text), ("b", text[:30]), ("c", other_province)]))
+    ['', 'a', '']
+    """
     index = MirrorIndex(threshold)
     for record_id, text in records:
         yield index.add(record_id, signature(text))
