@@ -75,6 +75,12 @@ def main() -> None:
     help="Start CSV/TSV output with a UTF-8 byte-order mark so that Excel reads the Chinese right (off by default: "
     "other tools may take the mark for part of the first column name).",
 )
+@click.option(
+    "--dedup/--no-dedup",
+    default=True,
+    show_default=True,
+    help="Mark mirror copies: duplicate_of is empty for an article's first copy in the input, else that copy's id.",
+)
 def predict(
     sources: tuple[str, ...],
     model: str | None,
@@ -88,6 +94,7 @@ def predict(
     text_column: str,
     keep_text: bool,
     excel: bool,
+    dedup: bool,
 ) -> None:
     """Label articles: files, folders, .jsonl/.csv/.parquet with a text column, or stdin.
 
@@ -148,6 +155,7 @@ def predict(
                 text_column=text_column,
                 keep_text=keep_text,
                 bom=excel,
+                mirrors=_mirror_detector() if dedup else None,
             )
             n, errors = summary.records, summary.errors
             if not quiet:
@@ -157,6 +165,13 @@ def predict(
     if errors:
         click.echo(f"{errors} of {n} records could not be labelled (see their `{ERROR_FIELD}` field)", err=True)
         sys.exit(1)
+
+
+def _mirror_detector() -> Any:
+    # events sits above batch: the command builds the detector and hands it down.
+    from .events import MirrorDetector
+
+    return MirrorDetector()
 
 
 def _width(s: str) -> int:

@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import InputError
 from ..io import OUTPUT_FORMATS, dumps_record, infer_format, output_columns, read_jsonl, read_output, write_output
 from ..labels import ERROR_FIELD, TEXT_COLUMN
-from ._chunks import _model_spec, default_jobs
+from ._chunks import RESUMED_KEY, _model_spec, assign_duplicates, default_jobs
 from ._dask import _dask_client, _predict_on_client
 from ._local import _check_int, _predict_stream
 
@@ -77,12 +77,22 @@ def _id_key(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _skip_done(records: Iterable[dict], done: Counter, summary: Summary) -> Iterator[dict]:
+def _skip_done(
+    records: Iterable[dict], done: Counter, summary: Summary, reread: bool = False, failed: Counter | None = None
+) -> Iterator[dict]:
+    """The records not yet in the output. With ``reread`` the others still go through, marked
+    :data:`RESUMED_KEY`, so that the mirror index sees every text it saw in the first run, in
+    input order (``failed``: ids written as errors, which the index never saw)."""
+    failed = Counter() if failed is None else failed
     for rec in records:
         key = _id_key(rec.get("id"))
         if key is not None and done[key] > 0:
             done[key] -= 1
             summary.skipped += 1
+            if failed[key] > 0:  # same id, several records: the errors counted first (rare)
+                failed[key] -= 1
+            elif reread and isinstance(rec.get(TEXT_COLUMN), str):
+                yield {"id": rec.get("id"), TEXT_COLUMN: rec[TEXT_COLUMN], RESUMED_KEY: True}
             continue
         yield rec
 
@@ -157,6 +167,7 @@ def run_batch(
     predictor: Any = None,
     keep_text: bool = False,
     bom: bool = False,
+    mirrors: Any = None,
 ) -> Summary:
     """Predict every record of ``sources`` into ``out`` (stdout when None) and summarise.
 
@@ -168,6 +179,12 @@ def run_batch(
     instead. ``dask`` is a scheduler address (or a ``distributed.Client``) to run the chunks on a
     cluster instead of local processes. See the module docstring for the file formats, atomic
     writing and ``resume``.
+
+    ``mirrors`` (``classifier.events.MirrorDetector()``; ``classifier predict`` passes one
+    unless ``--no-dedup``) adds ``duplicate_of``: "" for the first copy of an article in the
+    input, else that copy's id, the same with any ``jobs`` or on Dask.
+    With ``resume`` the texts of the records already written are read again from the input
+    (their signatures only, no prediction) so that new records still point at earlier copies.
     """
     from ..io import iter_records
 
@@ -186,6 +203,7 @@ def run_batch(
     start = time.perf_counter()
 
     done: Counter = Counter()
+    failed: Counter = Counter()
     previous: Path | None = None
     journal: Path | None = None
     if out is not None:
@@ -198,14 +216,20 @@ def run_batch(
         if resume:
             if out.is_file():
                 previous = out
-                done.update(_id_key(r.get("id")) for r in read_output(out, fmt))
+                for r in read_output(out, fmt):
+                    done[_id_key(r.get("id"))] += 1
+                    failed[_id_key(r.get("id"))] += ERROR_FIELD in r
             if journal.is_file():
-                done.update(_id_key(r.get("id")) for r in _read_journal(journal, repair=True))
+                for r in _read_journal(journal, repair=True):
+                    done[_id_key(r.get("id"))] += 1
+                    failed[_id_key(r.get("id"))] += ERROR_FIELD in r
             done.pop(None, None)
         elif journal.exists():
             journal.unlink()
 
-    records: Iterator[dict] = _skip_done(iter_records(sources, text_column=text_column), done, summary)
+    records: Iterator[dict] = _skip_done(
+        iter_records(sources, text_column=text_column), done, summary, mirrors is not None, failed
+    )
     inputs: Iterator[dict] | None = None
     if keep_text:  # the texts wait only while their chunks are being predicted
         records, inputs = tee(records)
@@ -213,9 +237,10 @@ def run_batch(
     client, own_client = (None, False) if dask is None else _dask_client(dask)
     try:
         if client is not None:
-            outputs = _predict_on_client(records, model_spec, client, chunk_size, explain)
+            outputs = _predict_on_client(records, model_spec, client, chunk_size, explain, mirrors)
         else:
-            outputs = _predict_stream(records, model_spec, jobs, chunk_size, explain)
+            outputs = _predict_stream(records, model_spec, jobs, chunk_size, explain, mirrors)
+        outputs = assign_duplicates(outputs, mirrors)
         if inputs is not None:
             outputs = _with_text(outputs, inputs)
         outputs = _progress(outputs, sources, quiet, summary)
@@ -287,8 +312,9 @@ def _finalize(out: Path, fmt: str, journal: Path, previous: Path | None, bom: bo
 
 
 def _with_text(outputs: Iterable[dict], inputs: Iterable[dict]) -> Iterator[dict]:
-    """Output records with their input's text added last (``keep_text``); one output per input, in order."""
-    for rec, source in zip(outputs, inputs):
+    """Output records with their input's text added last (``keep_text``); one output per input, in order
+    (inputs re-read on resume only for the mirror index have no output)."""
+    for rec, source in zip(outputs, (s for s in inputs if not s.get(RESUMED_KEY))):
         text = source.get(TEXT_COLUMN)
         if isinstance(text, str) and TEXT_COLUMN not in rec:
             rec = {**rec, TEXT_COLUMN: text}

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import InputError
-from ..labels import ERROR_FIELD, PREDICTION_FIELDS, TEXT_COLUMN, TOPIC_PROBA, TOPICS
+from ..labels import ERROR_FIELD, OUTPUT_FIELDS, TEXT_COLUMN, TOPIC_PROBA, TOPICS
 from ._formats import OUTPUT_FORMATS, infer_format
 
 #: Prefix of the flattened ``topic_proba`` columns in CSV (and Dask dataframe) output.
@@ -21,7 +21,7 @@ EXPLAIN_FIELD = "explain"
 
 
 # Fields written last, in this order; the text (``keep_text``) after everything else.
-_TAIL = (*PREDICTION_FIELDS, EXPLAIN_FIELD, ERROR_FIELD, TEXT_COLUMN)
+_TAIL = (*OUTPUT_FIELDS, EXPLAIN_FIELD, ERROR_FIELD, TEXT_COLUMN)
 
 #: Rows per Parquet row group.
 ROW_GROUP_SIZE = 10_000
