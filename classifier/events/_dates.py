@@ -1,0 +1,479 @@
+"""The date of the reported event: ``extract_date(text) -> str`` (ISO, see LABELING.md "Date").
+
+Works on raw scraped text (simplified or traditional script, pinyin glosses, header and footer
+lines kept) as well as on ``classifier.normalize`` output; raw text is better, because the
+publication-date lines (``发布时间:2018-05-10``, ``来源:… 2018-05-10 10:04``) that lend an
+undated event its year are debris that ``normalize`` drops.
+
+One regular-expression pass collects every date mention (Chinese, numeric, Chinese-numeral,
+民国, day-only, 今天/日前/近日); the rest is plain Python over those few candidates:
+
+1. a document's signature date (a date line under the issuing body's name) or a journal
+   issue (``2018年第2期``, ``(2013)05-0011``) dates the whole page;
+2. the publication date: a labeled one (``发布时间``, ``日期:``) beats a time stamp beside the
+   headline (``2018-05-10 10:04``), which beats a bare date line; update and upload times are not
+   publication dates;
+3. the event date: day-precise mentions in the body, scored by position (lead sentence, start
+   of a line), nearby event words (召开, 举行, 督导, 发布会, 记者 …) and against words that make
+   it the date of something else (截至, 以来, 到20xx年, 《…》 titles, schedules under 时间:);
+   a day without a year takes the publication year (the year before when the month is later
+   than the publication's), else a year stated in the same sentence; a bare ``18日`` takes the
+   month of the dateline or publication date; 今天/日前/近日 take the publication date;
+4. failing an event date: the publication date; else "".
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from typing import NamedTuple
+
+__all__ = ["extract_date"]
+_DEBUG = False
+
+_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+              "八": 8, "九": 9}
+_CN_NUM = "〇○零一二两三四五六七八九十"
+_M = rf"(?:1[0-2]|0?[1-9]|[{_CN_NUM}]{{1,2}})"
+_D = rf"(?:3[01]|[12][0-9]|0?[1-9]|[{_CN_NUM}]{{1,3}})"
+_DAY_END = r"(?:[日号號]|(?=\s*(?:[至到~～]|--?|—|–)\s*\d))"
+_GL = r"(?:\([a-zü]{1,6}\))?"  # an untoned pinyin gloss the scraper left after 年/月/日 ("2月(yue)11日")
+
+_CANDIDATES = re.compile(
+    # journal issue: 2018年第2期, 2017年5期 / (2013)05-0011-06 / 2023(7):138
+    rf"(?P<jy>(?:19|20)\d\d)\s*年\s*(?:第\s*)?\d{{1,2}}\s*期"
+    rf"|(?<=\()(?P<jy2>(?:19|20)\d\d)\)\s*0?\d{{1,3}}\s*-\s*\d"
+    rf"|(?<![\d\-])(?P<jy3>(?:19|20)\d\d)\s*\(\d{{1,2}}\)\s*:\s*\d"
+    # 民国 year: 民国115年(5月10日)
+    rf"|民[国國]\s*(?P<roc>\d{{1,3}}|[{_CN_NUM}百]{{1,5}})\s*年{_GL}"
+    rf"(?:\s*(?P<rm>{_M})\s*月{_GL}(?:\s*(?P<rd>{_D})\s*{_DAY_END})?)?"
+    # Chinese form: 2018年5月10日, 二〇一八年五月十日, 2018年5月, 2018年; ROC 3-digit year with a month
+    rf"|(?<!\d)(?P<y>(?:19|20)\d\d|[〇○零一二三四五六七八九]{{4}}|1[0-2]\d(?=\s*年\s*{_M}\s*月))\s*年{_GL}"
+    rf"(?:\s*(?P<m>{_M})\s*月{_GL}(?:\s*(?P<d>{_D})\s*{_DAY_END}(?P<t>\s*\d{{1,2}}[:：]\d\d)?)?)?"
+    # numeric form: 2018-05-10, 2018/5/10, 2018.05.10 (+ a time)
+    rf"|(?<![0-9A-Za-z/.\-_=])(?P<ny>(?:19|20)\d\d)\s?(?P<sep>[-/.])\s?(?P<nm>1[0-2]|0?[1-9])\s?(?P=sep)\s?"
+    rf"(?P<nd>3[01]|[12]\d|0?[1-9])(?![\d.])(?P<nt>\s*\d{{1,2}}:\d\d)?"
+    # day.month.year: 22.04.2015 19:12
+    rf"|(?<![\d.])(?P<ed>3[01]|[12]\d|0?[1-9])\.(?P<em>1[0-2]|0[1-9])\.(?P<ey>(?:19|20)\d\d)(?![\d.])(?P<et>\s*\d{{1,2}}:\d\d)?"
+    # month and day: 5月9日, 4月13日至14日, 11月19至24日
+    rf"|(?<![\d\-—–~～至到])(?P<mm>{_M})\s*月{_GL}\s*(?P<md>{_D})\s*{_DAY_END}{_GL}"
+    # relative days
+    r"|(?P<rel>今天|今日|日前|近日|昨天|昨日|前不久|不久前)"
+    # a day with no month: 9日上午, 21日认定
+    rf"|(?<![\d月\-~～至到])(?P<bd>3[01]|[12]\d|[1-9])\s*日(?![报報])"
+)
+
+
+class _Cand(NamedTuple):
+    kind: str  # "ymd" | "ym" | "y" | "md" | "rel" | "day" | "journal"
+    start: int
+    end: int
+    year: int
+    month: int
+    day: int
+    stamp: bool  # numeric with a time of day: a page stamp
+
+
+def _cn_int(s: str) -> int:
+    """Integer value of ASCII digits or Chinese numerals (十五, 二十一, 一〇三, 二〇一八)."""
+    if s.isdigit() and s.isascii():
+        return int(s)
+    if "十" in s or "百" in s:
+        total, cur = 0, 0
+        for ch in s:
+            if ch == "百":
+                total += (cur or 1) * 100
+                cur = 0
+            elif ch == "十":
+                total += (cur or 1) * 10
+                cur = 0
+            else:
+                cur = _CN_DIGITS.get(ch, 0)
+        return total + cur
+    value = 0
+    for ch in s:
+        if ch not in _CN_DIGITS:
+            return 0
+        value = value * 10 + _CN_DIGITS[ch]
+    return value
+
+
+def _collect(text: str) -> list[_Cand]:
+    out: list[_Cand] = []
+    for mt in _CANDIDATES.finditer(text):
+        g = mt.group
+        s, e = mt.start(), mt.end()
+        if g("ny"):
+            out.append(_Cand("ymd", s, e, int(g("ny")), int(g("nm")), int(g("nd")), bool(g("nt"))))
+        elif g("mm"):
+            m, d = _cn_int(g("mm")), _cn_int(g("md"))
+            if 1 <= m <= 12 and 1 <= d <= 31:
+                out.append(_Cand("md", s, e, 0, m, d, False))
+        elif g("y"):
+            y = _cn_int(g("y"))
+            if y < 1000:
+                y += 1911
+            m = _cn_int(g("m")) if g("m") else 0
+            d = _cn_int(g("d")) if g("d") else 0
+            if not 1 <= m <= 12:
+                m, d = 0, 0
+            if not 1 <= d <= 31:
+                d = 0
+            out.append(_Cand("ymd" if d else "ym" if m else "y", s, e, y, m, d, bool(g("t"))))
+        elif g("rel"):
+            out.append(_Cand("rel", s, e, 0, 0, 0, False))
+        elif g("bd"):
+            out.append(_Cand("day", s, e, 0, 0, int(g("bd")), False))
+        elif g("ey"):
+            out.append(_Cand("ymd", s, e, int(g("ey")), int(g("em")), int(g("ed")), bool(g("et"))))
+        elif g("roc"):
+            y = _cn_int(g("roc")) + 1911
+            m = _cn_int(g("rm")) if g("rm") else 0
+            d = _cn_int(g("rd")) if g("rd") else 0
+            if not 1 <= m <= 12:
+                m, d = 0, 0
+            if not 1 <= d <= 31:
+                d = 0
+            out.append(_Cand("ymd" if d else "ym" if m else "y", s, e, y, m, d, False))
+        else:
+            y = int(g("jy") or g("jy2") or g("jy3"))
+            out.append(_Cand("journal", s, e, y, 0, 0, False))
+    return out
+
+
+# --- context ---------------------------------------------------------------------------
+
+# Right before a publication date (same line): 发布时间: / 日期: / 来源:xx 2018-05-10.
+_PUB_LABEL = re.compile(
+    r"(?:[发發]布|[发發]表|公布|[编編]稿|[发發]文|成文|印[发發]|生成|出版|刊[发發]|[时時]\s*间|日\s*期|Date)"
+    r"\s*(?:[时時]\s*间|日\s*期)?\s*[:：]?\s*[\]】]?\s*$",
+    re.IGNORECASE,
+)
+# Right before a date that is not a publication date: 更新时间, 上传时间, 报名日期 …
+_NOT_PUB_LABEL = re.compile(r"(?:更新|上[传傳]|修改|[访訪][问問]|下[载載]|[报報]名|公示|[调調]查|截止)\s*(?:[时時]\s*间|日\s*期)\s*[:：]?\s*\S{0,2}$")
+# Right after a date: not the page's own ("(万方平台首次上网日期…").
+_NOT_PUB_AFTER = re.compile(r"^\s*[(（]?\s*\S{0,6}(?:上网|上線|上线|更新|修改)")
+# Just before a date that is the end of a period or another thing's date.
+_BEFORE_BAD = re.compile(r"(?:截至|截止|到|至|直至|迄今|自|从|從)\s*(?:今年|去年|本年)?\s*$")
+_BEFORE_SCHEDULE = re.compile(r"(?:[时時]\s*间|日\s*期|期限|时限|截止)\s*(?:为|是|從|从)?\s*[:：]?\s*$")
+_AFTER_BAD = re.compile(r"^\s*(?:以来|以來|前后|之前|以前|前(?![往来來])|起|止|为止|為止|之后|以后|底|末|期间|期間)")
+_BEFORE_FUTURE = re.compile(r"(?:将于|將於|定于|定於|计划|計劃|预计|預計|拟于|擬於|力争|力爭|目标|目標)\s*$")
+# Event words after a date in its clause: the meeting, the visit, the press conference.
+_EVENT_WORDS = re.compile(
+    r"召[开開]|[举舉][行办辦]|[开開]展|[进進]行|督[导導]|督查|[检檢]查|[调調]研|[视視]察|考察|座[谈談]|[会會]议|[发發]布[会會]|"
+    r"[记記]者|通[气氣][会會]|采[访訪]|[访訪][谈談]|[获獲]悉|了解到|来到|來到|[赴莅蒞]|深入|走[进進]|出席|主持|宣布|表示|"
+    r"介[绍紹]|会上|會上|[会會]见|[会會][谈談]|[会會]商|[开開]幕|[论論][坛壇]|研[讨討]|[评評]估|[认認]定|[验驗]收|[复復][评評]|反[馈饋]|"
+    r"[发發]出|[下印][发發]|公布|[发發]布|[签簽]署|[颁頒]|[报報][告道]|[举舉]办|[启啟]动|[开開]始"
+)
+_CLAUSE_END = re.compile(r"[。!?！？\n]")
+_DATELINE_AFTER = re.compile(r"^\s*(?:[电電][讯訊]?|[讯訊]|消息|报道|報道)")
+_YEAR_FOR_EVENT_BAD = re.compile(r"(?:截至|截止|到|至|自|从|從|与|與|比|较|較|同|和|跟)\s*$")
+# A line holding a document's issuing body, above its signature date.
+_ORG_LINE = re.compile(r"(?:[办辦]公[室厅廳]|政府|[厅廳]|局|委[员員][会會]|委|部|院|室|中心|[学學][会會]|[协協][会會]|[团團]|[组組]|小[组組]|[会會]|校|所)\s*$")
+_RELATED_HEAD = re.compile(
+    r"^\W*(?:【[^】]*】)?\W*(?:相[关關]|推荐|推薦|延伸|[热熱][门門]|[热熱]点|更多|精彩|最新|猜你|上一篇|下一篇)"
+    r"\w{0,4}\W*$|^\W*(?:相[关關]|推荐|推薦|延伸)(?:[阅閱][读讀]|新[闻聞]|文章|[链鏈]接)"
+)
+_COPYRIGHT = re.compile(r"©|版[权權]|copyright|ICP|公[网網]安[备備]|all rights", re.IGNORECASE)
+_LEAD_PREFIX = re.compile(
+    r"^\W{0,3}(?:【[^】]{0,10}】|\([^)]{0,20}\)|（[^）]{0,20}）|本[报報网網刊台]?[讯訊]|\S{0,16}[讯訊电電]\s|导语|導語|"
+    r"[记記]者|据了解|據了解|今年|去年|\s)*"
+)
+
+_SOURCE_WORD = re.compile(r"[来來]源|稿源|出[处處]")
+_MEETING_WORDS = re.compile(r"召[开開]|[举舉][行办辦]")
+_TITLE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年(?!\s*\d{1,2}\s*月)")
+
+
+class _Lines:
+    """Line starts of a text, for position → line look-ups."""
+
+    def __init__(self, text: str):
+        starts = [0]
+        find = text.find
+        i = find("\n")
+        while i >= 0:
+            starts.append(i + 1)
+            i = find("\n", i + 1)
+        self.starts = starts
+        self.text = text
+
+    def index(self, pos: int) -> int:
+        return bisect.bisect_right(self.starts, pos) - 1
+
+    def span(self, i: int) -> tuple[int, int]:
+        end = self.starts[i + 1] - 1 if i + 1 < len(self.starts) else len(self.text)
+        return self.starts[i], end
+
+
+_GLOSS = re.compile(r"(?<=[\u4e00-\u9fff])\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńň]{1,6}\)")
+_WIDE_DIGITS = str.maketrans("０１２３４５６７８９：／－．", "0123456789:/-.")
+
+
+def _prepare(text: str) -> str:
+    if "(" in text:
+        text = _GLOSS.sub("", text)
+    if any("０" <= ch <= "９" for ch in text[:4000]):
+        text = text.translate(_WIDE_DIGITS)
+    return text
+
+
+def _iso(y: int, m: int = 0, d: int = 0) -> str:
+    if y and m and d:
+        return f"{y:04d}-{m:02d}-{d:02d}"
+    if y and m:
+        return f"{y:04d}-{m:02d}"
+    if y:
+        return f"{y:04d}"
+    if m and d:
+        return f"--{m:02d}-{d:02d}"
+    return ""
+
+
+def _in_title_brackets(line: str, col: int) -> bool:
+    """True when ``col`` is inside 《…》 (a document's or a book's title) on its line."""
+    opened = line.rfind("《", 0, col)
+    return opened >= 0 and line.rfind("》", 0, col) < opened
+
+
+# A headline naming a document or a list: the page is the document, dated by signature or publication.
+_DOC_TITLE = re.compile(
+    r"(?:通知|公告|公示|通[报報]|[报報]告|[关關]于.*意[见見]|[办辦]法|方案|[规規]划|[纲綱]要|[决決]定|[细細][则則]|要点|要點|名[单單]|[规規]定|[规規]程|"
+    r"[条條]例|[标標]准|指引|[计計]划|[纪紀][录錄]表|公[报報])\s*[》\"”]?\s*$"
+)
+_TITLE_YEAR_BAD = re.compile(r"名[单單]|公布|公示|通[过過]|[认認]定|第.批|[统統][计計]")
+_WEAK_PUB = re.compile(r"(?:更新|修改)\s*(?:[时時]\s*间|日\s*期)\s*[:：]?\s*$")
+
+
+def _days_between(earlier: tuple[int, int], later: tuple[int, int]) -> int:
+    """Rough days from (month, day) ``earlier`` to ``later`` in the same or the next year."""
+    a = earlier[0] * 31 + earlier[1]
+    b = later[0] * 31 + later[1]
+    return b - a if b >= a else b + 372 - a
+
+
+def extract_date(text: str) -> str:
+    """The date of the event an article reports, else its publication date, in ISO form.
+
+    Parameters
+    ----------
+    text : str
+        One article, raw as scraped or cleaned by ``classifier.normalize``.
+
+    Returns
+    -------
+    str
+        ``YYYY-MM-DD``, ``YYYY-MM``, ``YYYY``, ``--MM-DD`` (a day with no year anywhere) or ""
+        (no date), following the "Date" section of LABELING.md.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"extract_date(): text must be a str, got {type(text).__name__}")
+    text = _prepare(text)
+    cands = _collect(text)
+    if not cands:
+        return ""
+    lines = _Lines(text)
+    n = len(text)
+
+    # The first line that reads as body text; the headline above it; where related-reading lists start.
+    stop = n
+    first_body = -1
+    title = ""
+    for i in range(len(lines.starts)):
+        s, e = lines.span(i)
+        line = text[s:e].strip()
+        if first_body < 0:
+            if e - s >= 40 and ("，" in line or "," in line or "。" in line):
+                first_body = s
+            elif 6 <= len(line) <= 60 and "。" not in line:
+                title = title or line if not _DOC_TITLE.search(title) else title
+                if _DOC_TITLE.search(line):
+                    title = line
+        if s > n * 0.3 and e - s <= 40 and _RELATED_HEAD.match(line):
+            stop = s
+            break
+    is_document = bool(title) and _DOC_TITLE.search(title) is not None
+
+    per_line: dict[int, int] = {}
+    for c in cands:
+        if c.kind in ("ymd", "ym") and c.start < stop:
+            li = lines.index(c.start)
+            per_line[li] = per_line.get(li, 0) + 1
+
+    # the last three lines (a source note "(教育部网站,2016-07-04)"), unless the tail is a list of stamped items
+    last_lines = lines.starts[max(0, len(lines.starts) - 3)]
+    tail_list = sum(1 for c in cands if c.stamp and c.start > n // 2) >= 3
+    pubs: list[tuple[int, _Cand]] = []
+    weak_pubs: list[_Cand] = []
+    events: list[tuple[int, _Cand]] = []
+    full_dates: list[_Cand] = []
+    signature: _Cand | None = None
+    journal: _Cand | None = None
+    dateline: _Cand | None = None
+    for c in cands:
+        if c.start >= stop:
+            break
+        li = lines.index(c.start)
+        ls, le = lines.span(li)
+        line = text[ls:le]
+        col = c.start - ls
+        before = line[max(0, col - 14):col]
+        after = line[c.end - ls:c.end - ls + 14]
+        line_len = le - ls
+        if line_len <= 200 and _COPYRIGHT.search(line):
+            continue
+        if c.kind == "journal":
+            journal = journal or c
+            continue
+        if c.kind == "y" or _in_title_brackets(line, col):
+            continue
+        if c.kind in ("ymd", "ym") and per_line.get(li, 0) >= 3:
+            continue  # a list of linked headlines with their dates
+        if _WEAK_PUB.search(before):
+            weak_pubs.append(c)
+            continue
+        if _NOT_PUB_LABEL.search(before) or _NOT_PUB_AFTER.match(after):
+            continue
+        rest = (line[:col] + line[c.end - ls:]).strip(" \t()（）[]【】|-•·")
+        if c.kind == "ymd":
+            full_dates.append(c)
+
+        # document signature: a date alone on its line, under the issuing body's name
+        if c.kind == "ymd" and not c.stamp and not rest and li > 0 and signature is None:
+            j = li - 1
+            while j > 0 and not text[lines.starts[j]:lines.span(j)[1]].strip():
+                j -= 1
+            ps, pe = lines.span(j)
+            prev = text[ps:pe].replace(" ", "").strip()
+            if 2 <= len(prev) <= 40 and _ORG_LINE.search(prev) and "，" not in prev and "," not in prev:
+                signature = c
+                continue
+
+        # publication date: in the header, or a source note on one of the last lines
+        if c.kind in ("ymd", "ym") and (c.start < max(first_body, n // 4) or (c.start >= last_lines and not tail_list)):
+            score = 0
+            if _PUB_LABEL.search(before):
+                score += 4
+            if c.stamp:
+                score += 2
+            if _SOURCE_WORD.search(line) and line_len <= 120:
+                score += 2
+            if len(rest) <= 30 and "。" not in rest:
+                score += 1
+            if first_body < 0 or c.start < first_body:
+                score += 1
+            if score >= 2 or (score >= 1 and len(rest) <= 12):
+                pubs.append((score, c))
+                if score >= 2:
+                    continue
+
+        # dateline: 新华社北京5月9日电, 东南网10月14日讯
+        if c.kind == "md" and _DATELINE_AFTER.match(after):
+            dateline = dateline or c
+            continue
+
+        # event date
+        if is_document or c.kind not in ("ymd", "md", "ym", "day", "rel"):
+            continue
+        if _BEFORE_BAD.search(before) or _AFTER_BAD.match(after):
+            continue
+        if c.kind != "rel" and _BEFORE_SCHEDULE.search(before):
+            continue
+        clause_end = _CLAUSE_END.search(text, c.end, min(n, c.end + 80))
+        clause = text[c.end:clause_end.start() if clause_end else min(n, c.end + 80)]
+        prefix = line[:col]
+        score = 0
+        lead_line = first_body < 0 or ls <= first_body
+        if lead_line:
+            score += 4 if "。" not in prefix else 3
+        elif c.start < n * 0.4:
+            score += 1
+        elif c.start > n * 0.7:
+            score -= 2
+        if _LEAD_PREFIX.fullmatch(prefix):
+            score += 2 if lead_line else 1
+        if _EVENT_WORDS.search(clause):
+            score += 2
+        if _BEFORE_FUTURE.search(before):
+            score -= 1
+        if c.kind == "ym":
+            if not _MEETING_WORDS.search(clause):
+                continue
+            score -= 1
+        elif c.kind == "day":
+            score -= 1
+        elif c.kind == "rel" and not lead_line:
+            continue
+        events.append((score, c))
+        if _DEBUG:
+            print("  event", score, c, repr(text[max(0, c.start - 10):c.end + 20]))
+
+    if signature is not None:
+        return _iso(signature.year, signature.month, signature.day)
+    if journal is not None:
+        return _iso(journal.year)
+
+    pub: _Cand | None = max(pubs, key=lambda sc: (sc[0], -sc[1].start))[1] if pubs else None
+    event: _Cand | None = None
+    if events:
+        best_score, event = max(events, key=lambda sc: (sc[0], -sc[1].start))
+        if best_score < 2:
+            event = None
+
+    if event is None:
+        if pub is not None:
+            return _iso(pub.year, pub.month, pub.day)
+        return _iso(0, dateline.month, dateline.day) if dateline is not None and not is_document else ""
+    if event.kind == "rel":
+        if pub is not None:
+            return _iso(pub.year, pub.month, pub.day)
+        if dateline is not None:
+            return _iso(0, dateline.month, dateline.day)
+        # "日前获悉, … will be held in October 2024": an explicit date of the event, when one stands out
+        explicit = [sc for sc in events if sc[1].kind != "rel" and sc[0] >= 3]
+        if not explicit:
+            return ""
+        event = max(explicit, key=lambda sc: (sc[0], -sc[1].start))[1]
+    if event.kind in ("ymd", "ym"):
+        return _iso(event.year, event.month, event.day)
+
+    month, day = event.month, event.day
+    if event.kind == "day":
+        ref = dateline or pub
+        if ref is None or not ref.month or day > (ref.day or 31):
+            return _iso(pub.year, pub.month, pub.day) if pub else ""
+        month = ref.month
+    return _iso(_event_year(text, lines, cands, event, month, day, pub, weak_pubs, full_dates, title), month, day)
+
+
+def _event_year(text: str, lines: _Lines, cands: list[_Cand], event: _Cand, month: int, day: int,
+                pub: _Cand | None, weak_pubs: list[_Cand], full_dates: list[_Cand], title: str) -> int:
+    """The year of an event dated by month and day only (0 when the text gives none)."""
+    if pub is not None and pub.year:
+        return pub.year - 1 if month > pub.month + 1 else pub.year
+    for c in full_dates:  # the same day written in full elsewhere
+        if (c.month, c.day) == (month, day):
+            return c.year
+    for c in weak_pubs:  # an update stamp, when the event falls just before it
+        if c.month and c.day and _days_between((month, day), (c.month, c.day)) <= 14:
+            return c.year
+    # a year stated for the event in its own sentence, shortly after the date
+    n = len(text)
+    s_end_m = _CLAUSE_END.search(text, event.end, min(n, event.end + 120))
+    s_end = s_end_m.start() if s_end_m else min(n, event.end + 120)
+    for c in cands:
+        if c.kind == "y" and event.end <= c.start < s_end:
+            ls = lines.starts[lines.index(c.start)]
+            if _in_title_brackets(text[ls:c.start], c.start - ls):
+                continue
+            if _YEAR_FOR_EVENT_BAD.search(text[max(0, c.start - 4):c.start]) or _AFTER_BAD.match(text[c.end:c.end + 4]):
+                continue
+            return c.year
+        if c.start >= s_end:
+            break
+    # the headline's year
+    if title and not _TITLE_YEAR_BAD.search(title):
+        m = _TITLE_YEAR.search(title)
+        if m and not _AFTER_BAD.match(title[m.end():m.end() + 4]):
+            return int(m.group(1))
+    return 0
