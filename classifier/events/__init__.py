@@ -1,5 +1,10 @@
-"""Events: what an article reports and when: its headline, its date and, soon, its mirror copies."""
+"""Events: what a page reports and when: its headline and the date of the reported event.
 
-from ._dates import extract_date
+``extract_title`` and ``extract_date`` work on one article's text; ``date_agreement`` scores
+predicted dates against labeled ones (the ``date`` column, see LABELING.md "Date").
+"""
 
-__all__ = ["extract_date"]
+from ._dates import date_agreement, extract_date
+from ._titles import extract_title
+
+__all__ = ["date_agreement", "extract_date", "extract_title"]

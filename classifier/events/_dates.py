@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 from typing import NamedTuple
 
-__all__ = ["extract_date"]
+__all__ = ["date_agreement", "extract_date"]
 _DEBUG = False
 
 _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
@@ -477,3 +478,60 @@ def _event_year(text: str, lines: _Lines, cands: list[_Cand], event: _Cand, mont
         if m and not _AFTER_BAD.match(title[m.end():m.end() + 4]):
             return int(m.group(1))
     return 0
+
+
+class _Parsed(NamedTuple):
+    year: str
+    month: str
+
+
+def _parse_iso(value: str, where: str) -> _Parsed:
+    m = _ISO.fullmatch(value)
+    if m is None:
+        raise ValueError(f"{where}: {value!r} is not an ISO date (YYYY-MM-DD, YYYY-MM, YYYY, --MM-DD or '')")
+    return _Parsed(m.group("y") or "", m.group("m") or m.group("m2") or "")
+
+
+_ISO = re.compile(r"(?P<y>\d{4})(?:-(?P<m>\d\d)(?:-\d\d)?)?|--(?P<m2>\d\d)-\d\d|")
+
+
+def date_agreement(gold: Sequence[str], pred: Sequence[str]) -> dict[str, float | int | None]:
+    """How far predicted dates agree with gold dates.
+
+    Parameters
+    ----------
+    gold, pred : sequence of str
+        ISO dates as ``extract_date`` writes them ("" for no date), in the same order.
+
+    Returns
+    -------
+    dict
+        ``n``, ``n_dated`` (gold has a date), ``n_undated``; ``exact``: share of dated items
+        predicted exactly; ``year_month``: share of dated items whose year and month agree
+        (both absent counts as agreeing, so ``2018`` matches ``2018`` and ``--05-09`` matches
+        ``--05-10``); ``no_date``: share of undated items predicted with no date. A share is None
+        when it has no items.
+    """
+    gold, pred = list(gold), list(pred)
+    if len(gold) != len(pred):
+        raise ValueError(f"date_agreement(): {len(gold)} gold dates but {len(pred)} predicted")
+    exact = year_month = no_date = n_dated = 0
+    for i, (g, p) in enumerate(zip(gold, pred)):
+        g = "" if g is None else str(g)
+        p = "" if p is None else str(p)
+        gp, pp = _parse_iso(g, f"gold[{i}]"), _parse_iso(p, f"pred[{i}]")
+        if g:
+            n_dated += 1
+            exact += g == p
+            year_month += bool(p) and gp == pp
+        else:
+            no_date += p == ""
+    n_undated = len(gold) - n_dated
+    return {
+        "n": len(gold),
+        "n_dated": n_dated,
+        "n_undated": n_undated,
+        "exact": exact / n_dated if n_dated else None,
+        "year_month": year_month / n_dated if n_dated else None,
+        "no_date": no_date / n_undated if n_undated else None,
+    }
