@@ -40,8 +40,14 @@ def per_article(fn, texts, repeats: int = 5) -> float:
 def main() -> None:
     """Print the timings."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default = next((p / "shared" / "corpus" / "dev.jsonl" for p in ROOT.parents
-                    if (p / "shared" / "corpus" / "dev.jsonl").exists()), ROOT.parent / "shared" / "corpus" / "dev.jsonl")
+    default = next(
+        (
+            p / "shared" / "corpus" / "dev.jsonl"
+            for p in ROOT.parents
+            if (p / "shared" / "corpus" / "dev.jsonl").exists()
+        ),
+        ROOT.parent / "shared" / "corpus" / "dev.jsonl",
+    )
     ap.add_argument("--corpus", type=Path, default=default)
     args = ap.parse_args()
     if not args.corpus.exists():

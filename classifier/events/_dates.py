@@ -32,8 +32,21 @@ from typing import NamedTuple
 __all__ = ["date_agreement", "extract_date"]
 _DEBUG = False
 
-_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-              "八": 8, "九": 9}
+_CN_DIGITS = {
+    "〇": 0,
+    "○": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_NUM = "〇○零一二两三四五六七八九十"
 _M = rf"(?:1[0-2]|0?[1-9]|[{_CN_NUM}]{{1,2}})"
 _D = rf"(?:3[01]|[12][0-9]|0?[1-9]|[{_CN_NUM}]{{1,3}})"
@@ -157,7 +170,9 @@ _PUB_LABEL = re.compile(
     re.IGNORECASE,
 )
 # Right before a date that is not a publication date: 更新时间, 上传时间, 报名日期 …
-_NOT_PUB_LABEL = re.compile(r"(?:更新|上[传傳]|修改|[访訪][问問]|下[载載]|[报報]名|公示|[调調]查|截止)\s*(?:[时時]\s*间|日\s*期)\s*[:：]?\s*\S{0,2}$")
+_NOT_PUB_LABEL = re.compile(
+    r"(?:更新|上[传傳]|修改|[访訪][问問]|下[载載]|[报報]名|公示|[调調]查|截止)\s*(?:[时時]\s*间|日\s*期)\s*[:：]?\s*\S{0,2}$"
+)
 # Right after a date: not the page's own ("(万方平台首次上网日期…").
 _NOT_PUB_AFTER = re.compile(r"^\s*[(（]?\s*\S{0,6}(?:上网|上線|上线|更新|修改)")
 # Just before a date that is the end of a period or another thing's date.
@@ -176,9 +191,16 @@ _EVENT_WORDS = re.compile(
 )
 _CLAUSE_END = re.compile(r"[。!?！？\n]")
 _DATELINE_AFTER = re.compile(r"^\s*(?:[电電][讯訊]?|[讯訊]|消息|报道|報道)")
+# After a year: it dates a document or a programme, not the event ("2012年印发的", "2013年启动").
+_YEAR_OF_OTHER = re.compile(
+    r"\s*(?:度\s*)?(?:[印颁頒][发發]|[发發]布|出台|制定|[签簽]署|[启啟]动|[实實]施|[开開]始|提出|以[来來])"
+)
+_RANGE_AFTER = re.compile(r"\s*(?:[至到~～]|--?|—|–)")
 _YEAR_FOR_EVENT_BAD = re.compile(r"(?:截至|截止|到|至|自|从|從|与|與|比|较|較|同|和|跟)\s*$")
 # A line holding a document's issuing body, above its signature date.
-_ORG_LINE = re.compile(r"(?:[办辦]公[室厅廳]|政府|[厅廳]|局|委[员員][会會]|委|部|院|室|中心|[学學][会會]|[协協][会會]|[团團]|[组組]|小[组組]|[会會]|校|所)\s*$")
+_ORG_LINE = re.compile(
+    r"(?:[办辦]公[室厅廳]|政府|[厅廳]|局|委[员員][会會]|委|部|院|室|中心|[学學][会會]|[协協][会會]|[团團]|[组組]|小[组組]|[会會]|校|所)\s*$"
+)
 _RELATED_HEAD = re.compile(
     r"^\W*(?:【[^】]*】)?\W*(?:相[关關]|推荐|推薦|延伸|[热熱][门門]|[热熱]点|更多|精彩|最新|猜你|上一篇|下一篇)"
     r"\w{0,4}\W*$|^\W*(?:相[关關]|推荐|推薦|延伸)(?:[阅閱][读讀]|新[闻聞]|文章|[链鏈]接)"
@@ -329,8 +351,8 @@ def extract_date(text: str) -> str:
         ls, le = lines.span(li)
         line = text[ls:le]
         col = c.start - ls
-        before = line[max(0, col - 14):col]
-        after = line[c.end - ls:c.end - ls + 14]
+        before = line[max(0, col - 14) : col]
+        after = line[c.end - ls : c.end - ls + 14]
         line_len = le - ls
         if line_len <= 200 and _COPYRIGHT.search(line):
             continue
@@ -346,14 +368,14 @@ def extract_date(text: str) -> str:
             continue
         if _NOT_PUB_LABEL.search(before) or _NOT_PUB_AFTER.match(after):
             continue
-        rest = (line[:col] + line[c.end - ls:]).strip(" \t()（）[]【】|-•·")
+        rest = (line[:col] + line[c.end - ls :]).strip(" \t()（）[]【】|-•·")
         if c.kind == "ymd":
             full_dates.append(c)
 
         # document signature: a date alone on its line, under the issuing body's name
         if c.kind == "ymd" and not c.stamp and not rest and li > 0 and signature is None:
             j = li - 1
-            while j > 0 and not text[lines.starts[j]:lines.span(j)[1]].strip():
+            while j > 0 and not text[lines.starts[j] : lines.span(j)[1]].strip():
                 j -= 1
             ps, pe = lines.span(j)
             prev = text[ps:pe].replace(" ", "").strip()
@@ -362,7 +384,12 @@ def extract_date(text: str) -> str:
                 continue
 
         # publication date: in the header, or a source note on one of the last lines
-        if c.kind in ("ymd", "ym") and (c.start < max(first_body, n // 4) or (c.start >= last_lines and not tail_list)):
+        period = _RANGE_AFTER.match(after) is not None or _BEFORE_BAD.search(before) is not None
+        if (
+            c.kind in ("ymd", "ym")
+            and not period
+            and (c.start < max(first_body, n // 4) or (c.start >= last_lines and not tail_list))
+        ):
             score = 0
             if _PUB_LABEL.search(before):
                 score += 4
@@ -392,7 +419,7 @@ def extract_date(text: str) -> str:
         if c.kind != "rel" and _BEFORE_SCHEDULE.search(before):
             continue
         clause_end = _CLAUSE_END.search(text, c.end, min(n, c.end + 80))
-        clause = text[c.end:clause_end.start() if clause_end else min(n, c.end + 80)]
+        clause = text[c.end : clause_end.start() if clause_end else min(n, c.end + 80)]
         prefix = line[:col]
         score = 0
         lead_line = first_body < 0 or ls <= first_body
@@ -418,7 +445,7 @@ def extract_date(text: str) -> str:
             continue
         events.append((score, c))
         if _DEBUG:
-            print("  event", score, c, repr(text[max(0, c.start - 10):c.end + 20]))
+            print("  event", score, c, repr(text[max(0, c.start - 10) : c.end + 20]))
 
     if signature is not None:
         return _iso(signature.year, signature.month, signature.day)
@@ -458,8 +485,18 @@ def extract_date(text: str) -> str:
     return _iso(_event_year(text, lines, cands, event, month, day, pub, weak_pubs, full_dates, title), month, day)
 
 
-def _event_year(text: str, lines: _Lines, cands: list[_Cand], event: _Cand, month: int, day: int,
-                pub: _Cand | None, weak_pubs: list[_Cand], full_dates: list[_Cand], title: str) -> int:
+def _event_year(
+    text: str,
+    lines: _Lines,
+    cands: list[_Cand],
+    event: _Cand,
+    month: int,
+    day: int,
+    pub: _Cand | None,
+    weak_pubs: list[_Cand],
+    full_dates: list[_Cand],
+    title: str,
+) -> int:
     """The year of an event dated by month and day only (0 when the text gives none)."""
     if pub is not None and pub.year:
         return pub.year - 1 if month > pub.month + 1 else pub.year
@@ -476,9 +513,13 @@ def _event_year(text: str, lines: _Lines, cands: list[_Cand], event: _Cand, mont
     for c in cands:
         if c.kind == "y" and event.end <= c.start < s_end:
             ls = lines.starts[lines.index(c.start)]
-            if _in_title_brackets(text[ls:c.start], c.start - ls):
+            if _in_title_brackets(text[ls : c.start], c.start - ls):
                 continue
-            if _YEAR_FOR_EVENT_BAD.search(text[max(0, c.start - 4):c.start]) or _AFTER_BAD.match(text[c.end:c.end + 4]):
+            if (
+                _YEAR_FOR_EVENT_BAD.search(text[max(0, c.start - 4) : c.start])
+                or _AFTER_BAD.match(text[c.end : c.end + 4])
+                or _YEAR_OF_OTHER.match(text, c.end)
+            ):
                 continue
             return c.year
         if c.start >= s_end:
@@ -486,7 +527,7 @@ def _event_year(text: str, lines: _Lines, cands: list[_Cand], event: _Cand, mont
     # the headline's year
     if title and not _TITLE_YEAR_BAD.search(title):
         m = _TITLE_YEAR.search(title)
-        if m and not _AFTER_BAD.match(title[m.end():m.end() + 4]):
+        if m and not _AFTER_BAD.match(title[m.end() : m.end() + 4]):
             return int(m.group(1))
     return 0
 

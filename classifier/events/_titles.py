@@ -29,13 +29,22 @@ _META = re.compile(
     r"上一篇|下一篇|相关|相關|推荐|推薦|当前位置|當前位置|您的位置|您现在的位置|所在位置|首页|首頁)"
 )
 _LABEL_PREFIX = re.compile(r"^\W{0,3}(?:标题|標題|题目|題目|title)\s*[:：]\s*", re.IGNORECASE)
-_NAV = re.compile(r">|»|›|→|\|\s*\||首页|首頁|导航|導航|登录|登錄|注册|註冊|注销|註銷|打印|收藏|分享|订阅|訂閱|字体|字體|"
-                  r"not found|nginx|无标题|無標題|欢迎|歡迎|版权|版權|copyright|ICP|扫一扫|二维码|APP下载|读完约|"
-                  r"^第\s*\d+\s*版|^P\.\s*\d+$|^\d+$", re.IGNORECASE)
+_NAV = re.compile(
+    r">|»|›|→|\|\s*\||首页|首頁|导航|導航|登录|登錄|注册|註冊|注销|註銷|打印|收藏|分享|订阅|訂閱|字体|字體|"
+    r"not found|nginx|无标题|無標題|欢迎|歡迎|版权|版權|copyright|ICP|扫一扫|二维码|APP下载|读完约|"
+    r"^第\s*\d+\s*版|^P\.\s*\d+$|^\d+$",
+    re.IGNORECASE,
+)
 _DATE_ONLY = re.compile(r"^[\d\s\-/.:年月日时分秒()（）星期一二三四五六日天]+$")
-_SITE = re.compile(r"网|網|之声|之聲|在线|在線|频道|頻道|平台|日报|日報|晚报|晚報|报社|報社|新闻中心|新聞中心|客户端|客戶端")
-_ORG_ONLY = re.compile(r"(?:厅|廳|局|委员会|委員會|政府|中心|学会|學會|集团|集團|研究院|基金会|基金會|学校|學校|大学|大學)$")
-_LABEL_ONLY = re.compile(r"^\W*(?:摘\s*要|关键词|關鍵詞|引\s*言|前\s*言|目\s*录|目\s*錄|附件|附|正文|导读|導讀|热点|熱點|要闻|要聞)\W*$")
+_SITE = re.compile(
+    r"网|網|之声|之聲|在线|在線|频道|頻道|平台|日报|日報|晚报|晚報|报社|報社|新闻中心|新聞中心|客户端|客戶端"
+)
+_ORG_ONLY = re.compile(
+    r"(?:厅|廳|局|委员会|委員會|政府|中心|学会|學會|集团|集團|研究院|基金会|基金會|学校|學校|大学|大學)$"
+)
+_LABEL_ONLY = re.compile(
+    r"^\W*(?:摘\s*要|关键词|關鍵詞|引\s*言|前\s*言|目\s*录|目\s*錄|附件|附|正文|导读|導讀|热点|熱點|要闻|要聞)\W*$"
+)
 _SEPARATORS = re.compile(r"\s+[-|｜_]\s*|_|\s*-\s*(?=【)|\s-(?=\w)")
 _MIRROR = re.compile(
     r"(?:为|為|给|給)大家(?:带来了|帶來了|整理了|分享了?|推荐|推薦|收集了)?(?:关于)?《?(.{6,60}?)》?[,，]\s*希望"
@@ -45,8 +54,12 @@ _META_LABEL = re.compile(
     r"(?:来源|來源|作者|编辑|編輯|记者|記者|时间|時間|日期|编号|編號|文号|文號|索取号|索引号|分类号|分類號|标识码|標識碼|"
     r"机构|機構|点击|點擊|浏览|瀏覽|热线|熱線|电话|電話)\s*[:：]|记者|記者|摄$|攝$|通讯员|通訊員"
 )
-_STARTS_WITH_DATE = re.compile(r"^\W{0,2}(?:\d{4}\s*[-/.年]\s*\d{1,2}|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{1,2}\.\d{1,2}\.\d{4})")
-_SECTION = re.compile(r"^\W{0,2}(?:[(（][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+[.、])|^[(（].*[)）]$")
+_STARTS_WITH_DATE = re.compile(
+    r"^\W{0,2}(?:\d{4}\s*[-/.年]\s*\d{1,2}|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{1,2}\.\d{1,2}\.\d{4})"
+)
+_SECTION = re.compile(
+    r"^\W{0,2}(?:[(（][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+[.、])|^[(（].*[)）]$"
+)
 _STAMP = re.compile(r"(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}")
 _GLOSS = re.compile(r"(?<=[\u4e00-\u9fff])\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńň]{1,6}\s*\)")
 _AUTHOR = re.compile(r"^[□■◇●]|^[\u4e00-\u9fff]{2,4}(?:[,，、\s]+[\u4e00-\u9fff]{2,4})*$")
@@ -129,8 +142,9 @@ def extract_title(text: str) -> str:
             line = _GLOSS.sub("", line)
         spam = len(_SPAM.findall(line)) >= 2
         body = len(line) >= 40 and _BODY_PUNCT.search(line) is not None
-        if not spam and (body or len(line) > 90 or (len(line) >= 20 and "。" in line and "摄" not in line)
-                         or _LEAD_DATE.match(line)):
+        if not spam and (
+            body or len(line) > 90 or (len(line) >= 20 and "。" in line and "摄" not in line) or _LEAD_DATE.match(line)
+        ):
             if not candidates:
                 m = _MIRROR.search(line[:200])
                 if m:
