@@ -205,7 +205,7 @@ _RELATED_HEAD = re.compile(
     r"^\W*(?:【[^】]*】)?\W*(?:相[关關]|推荐|推薦|延伸|[热熱][门門]|[热熱]点|更多|精彩|最新|猜你|上一篇|下一篇)"
     r"\w{0,4}\W*$|^\W*(?:相[关關]|推荐|推薦|延伸)(?:[阅閱][读讀]|新[闻聞]|文章|[链鏈]接)"
 )
-_COPYRIGHT = re.compile(r"©|版[权權]|copyright|ICP|公[网網]安[备備]|all rights", re.IGNORECASE)
+_COPYRIGHT = re.compile(r"(?=[©版cCiIpP公aA])(?:©|版[权權]|copyright|ICP|公[网網]安[备備]|all rights)", re.IGNORECASE)
 _LEAD_PREFIX = re.compile(
     r"^\W{0,3}(?:【[^】]{0,10}】|\([^)]{0,20}\)|（[^）]{0,20}）|本[报報网網刊台]?[讯訊]|\S{0,16}[讯訊电電]\s|导语|導語|"
     r"[记記]者|据了解|據了解|今年|去年|\s)*"
@@ -262,6 +262,14 @@ def _iso(y: int, m: int = 0, d: int = 0) -> str:
     return ""
 
 
+_LABEL_CHARS = frozenset("时時间間日期限")
+
+
+def _has_label_chars(before: str) -> bool:
+    """True when ``before`` may end with a label such as 发布时间: or 报名日期 (a cheap gate)."""
+    return not _LABEL_CHARS.isdisjoint(before)
+
+
 def _in_title_brackets(line: str, col: int) -> bool:
     """True when ``col`` is inside 《…》 (a document's or a book's title) on its line."""
     opened = line.rfind("《", 0, col)
@@ -269,10 +277,55 @@ def _in_title_brackets(line: str, col: int) -> bool:
 
 
 # A headline naming a document or a list: the page is the document, dated by signature or publication.
-_DOC_TITLE = re.compile(
-    r"(?:通知|公告|公示|通[报報]|[报報]告|[关關]于.*意[见見]|[办辦]法|方案|[规規]划|[纲綱]要|[决決]定|[细細][则則]|要点|要點|名[单單]|[规規]定|[规規]程|"
-    r"[条條]例|[标標]准|指引|[计計]划|[纪紀][录錄]表|公[报報])\s*[》\"”]?\s*$"
+_DOC_TITLE_ENDS = (
+    "通知",
+    "公告",
+    "公示",
+    "通报",
+    "通報",
+    "报告",
+    "報告",
+    "办法",
+    "辦法",
+    "方案",
+    "规划",
+    "規劃",
+    "纲要",
+    "綱要",
+    "决定",
+    "決定",
+    "细则",
+    "細則",
+    "要点",
+    "要點",
+    "名单",
+    "名單",
+    "规定",
+    "規定",
+    "规程",
+    "規程",
+    "条例",
+    "條例",
+    "标准",
+    "標準",
+    "指引",
+    "计划",
+    "計劃",
+    "纪录表",
+    "紀錄表",
+    "公报",
+    "公報",
 )
+
+
+def _is_doc_title(line: str) -> bool:
+    """True for a headline naming a document or a list (…的通知, 关于…的意见, …名单公示)."""
+    line = line.rstrip(' 》"”')
+    if line.endswith(_DOC_TITLE_ENDS):
+        return True
+    return line.endswith(("意见", "意見")) and ("关于" in line or "關於" in line or "关於" in line)
+
+
 _TITLE_YEAR_BAD = re.compile(r"名[单單]|公布|公示|通[过過]|[认認]定|第.批|[统統][计計]")
 _WEAK_PUB = re.compile(r"(?:更新|修改)\s*(?:[时時]\s*间|日\s*期)\s*[:：]?\s*$")
 
@@ -323,7 +376,7 @@ def extract_date(text: str) -> str:
                 first_body = s
             elif not is_document and 6 <= len(raw) <= 70 and "。" not in raw:
                 title = title or raw.strip()
-                is_document = _DOC_TITLE.search(raw.rstrip()) is not None
+                is_document = _is_doc_title(raw)
         elif s > tail and len(raw) <= 40 and _RELATED_HEAD.match(raw.strip()):
             stop = s
             break
@@ -359,14 +412,17 @@ def extract_date(text: str) -> str:
         if c.kind == "journal":
             journal = journal or c
             continue
-        if c.kind == "y" or _in_title_brackets(line, col):
+        if c.kind == "y":
+            continue
+        if "《" in line and _in_title_brackets(line, col):
             continue
         if c.kind in ("ymd", "ym") and per_line.get(li, 0) >= 3:
             continue  # a list of linked headlines with their dates
-        if _WEAK_PUB.search(before):
+        labeled = _has_label_chars(before)  # cheap gate for the label look-ups below
+        if labeled and _WEAK_PUB.search(before):
             weak_pubs.append(c)
             continue
-        if _NOT_PUB_LABEL.search(before) or _NOT_PUB_AFTER.match(after):
+        if (labeled and _NOT_PUB_LABEL.search(before)) or _NOT_PUB_AFTER.match(after):
             continue
         rest = (line[:col] + line[c.end - ls :]).strip(" \t()（）[]【】|-•·")
         if c.kind == "ymd":
@@ -391,7 +447,7 @@ def extract_date(text: str) -> str:
             and (c.start < max(first_body, n // 4) or (c.start >= last_lines and not tail_list))
         ):
             score = 0
-            if _PUB_LABEL.search(before):
+            if _PUB_LABEL.search(before[-10:]):
                 score += 4
             if c.stamp:
                 score += 2
@@ -416,7 +472,7 @@ def extract_date(text: str) -> str:
             continue
         if _BEFORE_BAD.search(before) or _AFTER_BAD.match(after):
             continue
-        if c.kind != "rel" and _BEFORE_SCHEDULE.search(before):
+        if c.kind != "rel" and labeled and _BEFORE_SCHEDULE.search(before):
             continue
         clause_end = _CLAUSE_END.search(text, c.end, min(n, c.end + 80))
         clause = text[c.end : clause_end.start() if clause_end else min(n, c.end + 80)]
