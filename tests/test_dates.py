@@ -64,6 +64,11 @@ def test_roc_year_counts_from_1911():
     assert extract_date("民國115年3月2日，教育部召開偏鄉教育座談會。") == "2026-03-02"
 
 
+def test_roc_numeric_date_on_a_taiwanese_page():
+    text = "臺北市教育局召開偏鄉教育座談會\n發布日期：115/05/10\n日前，臺北市教育局召開偏鄉教育座談會。"
+    assert extract_date(text) == "2026-05-10"
+
+
 # --- a day without a year ----------------------------------------------------------------
 
 
@@ -84,6 +89,16 @@ def test_day_without_any_year_is_written_with_two_dashes():
 def test_day_takes_the_year_stated_for_the_event_in_its_sentence():
     text = "3月15日，2016年全省义务教育质量监测培训会在某某市召开。"
     assert extract_date(text) == "2016-03-15"
+
+
+def test_day_takes_the_year_of_the_same_day_written_in_full_elsewhere():
+    text = "1月11日，某某省政协会议开幕前，委员通道采访活动开启。\n某某省政协会议2023年1月11日至15日在某某市召开。"
+    assert extract_date(text) == "2023-01-11"
+
+
+def test_day_takes_the_year_in_the_headline_when_nothing_closer_gives_one():
+    text = "2026年全省教育工作怎么干\n2月2日，全省教育工作会议在某某市召开，会议部署了全年工作。"
+    assert extract_date(text) == "2026-02-02"
 
 
 def test_bare_day_takes_the_month_of_the_dateline():

@@ -67,6 +67,9 @@ _CANDIDATES_SOURCE = (
     # numeric form: 2018-05-10, 2018/5/10, 2018.05.10 (+ a time)
     rf"|(?<![0-9A-Za-z/.\-_=])(?P<ny>(?:19|20)\d\d)\s?(?P<sep>[-/.])\s?(?P<nm>1[0-2]|0?[1-9])\s?(?P=sep)\s?"
     rf"(?P<nd>3[01]|[12]\d|0?[1-9])(?![\d.])(?P<nt>\s*\d{{1,2}}:\d\d)?"
+    # ROC numeric, on Taiwanese pages: 115/05/10, 115-05-10 (checked in _collect)
+    rf"|(?<![0-9A-Za-z/.\-_=])(?P<ty>1[0-2]\d)(?P<tsep>[-/.])(?P<tm>1[0-2]|0[1-9])(?P=tsep)(?P<td>3[01]|[12]\d|0[1-9])"
+    rf"(?![\d.])(?P<tt>\s*\d{{1,2}}:\d\d)?"
     # day.month.year: 22.04.2015 19:12
     rf"|(?<![\d.])(?P<ed>3[01]|[12]\d|0?[1-9])\.(?P<em>1[0-2]|0[1-9])\.(?P<ey>(?:19|20)\d\d)(?![\d.])(?P<et>\s*\d{{1,2}}:\d\d)?"
     # month and day: 5月9日, 4月13日至14日, 11月19至24日
@@ -80,6 +83,7 @@ _CANDIDATES_SOURCE = (
 # dates in Chinese numerals (二〇一八年五月十日) are looked for only in texts that have a hint of one.
 _CANDIDATES = re.compile(rf"(?=[\d今日近昨前不民(])(?:{_CANDIDATES_SOURCE})")
 _CANDIDATES_CN = re.compile(rf"(?=[\d〇○零一二两三四五六七八九十今日近昨前不民(])(?:{_CANDIDATES_SOURCE})")
+_TAIWAN = re.compile("民[國国]|臺灣|台灣|臺北|台北|臺中|臺南|高雄|[縣县]市政府|教育部國民")
 _CN_HINT = re.compile(rf"[{_CN_NUM}](?:(?<=[〇○零])[〇○零一二三四五六七八九]|\s*月)")
 
 
@@ -144,6 +148,9 @@ def _collect(text: str) -> list[_Cand]:
             out.append(_Cand("rel", s, e, 0, 0, 0, False))
         elif g("bd"):
             out.append(_Cand("day", s, e, 0, 0, int(g("bd")), False))
+        elif g("ty"):
+            if _TAIWAN.search(text):
+                out.append(_Cand("ymd", s, e, int(g("ty")) + 1911, int(g("tm")), int(g("td")), bool(g("tt"))))
         elif g("ey"):
             out.append(_Cand("ymd", s, e, int(g("ey")), int(g("em")), int(g("ed")), bool(g("et"))))
         elif g("roc"):
