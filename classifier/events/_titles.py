@@ -140,7 +140,7 @@ def extract_title(text: str) -> str:
             break
         if "(" in line:
             line = _GLOSS.sub("", line)
-        spam = len(_SPAM.findall(line)) >= 2
+        spam = len(_SPAM.findall(line, 0, 300)) >= 2
         body = len(line) >= 40 and _BODY_PUNCT.search(line) is not None
         if not spam and (
             body or len(line) > 90 or (len(line) >= 20 and "。" in line and "摄" not in line) or _LEAD_DATE.match(line)
