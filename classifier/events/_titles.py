@@ -28,7 +28,7 @@ _META = re.compile(
     r"文档|文檔|编号|編號|出处|出處|热线|熱線|电话|電話|邮箱|郵箱|地址|字号|字號|分类|分類|发布机构|信息类别|公开|公開|"
     r"上一篇|下一篇|相关|相關|推荐|推薦|当前位置|當前位置|您的位置|您现在的位置|所在位置|首页|首頁)"
 )
-_LABEL_PREFIX = re.compile(r"^\W{0,3}(?:标题|標題|题目|題目|title)\s*[:：]\s*", re.IGNORECASE)
+_LABEL_PREFIX = re.compile(r"^\W{0,3}(?:原?标题|原?標題|题目|題目|title)\s*[:：]\s*", re.IGNORECASE)
 _NAV = re.compile(
     r">|»|›|→|\|\s*\||首页|首頁|导航|導航|登录|登錄|注册|註冊|注销|註銷|打印|收藏|分享|订阅|訂閱|字体|字體|"
     r"not found|nginx|无标题|無標題|欢迎|歡迎|版权|版權|copyright|ICP|扫一扫|二维码|APP下载|读完约|"
@@ -63,6 +63,7 @@ _SECTION = re.compile(
 _STAMP = re.compile(r"(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}")
 _GLOSS = re.compile(r"(?<=[\u4e00-\u9fff])\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńň]{1,6}\s*\)")
 _AUTHOR = re.compile(r"^[□■◇●]|^[\u4e00-\u9fff]{2,4}(?:[,，、\s]+[\u4e00-\u9fff]{2,4})*$")
+_REPEATED_WORD = re.compile(r"(\w\w).{1,6}\1.{1,6}\1")
 _BODY_PUNCT = re.compile(r"[,，。;；]")
 
 _MAX_HEADER_LINES = 15
@@ -108,9 +109,11 @@ def _is_debris(line: str) -> bool:
         return True
     if _AUTHOR.match(line) and n <= 16:
         return True
-    # navigation: many short words separated by spaces
+    # navigation: many short words separated by spaces, or one word repeated (今日南宁今日武鸣今日隆安)
     words = line.split()
-    return len(words) >= 3 and all(len(w) <= 6 for w in words)
+    if len(words) >= 3 and all(len(w) <= 6 for w in words):
+        return True
+    return _REPEATED_WORD.search(line) is not None
 
 
 def extract_title(text: str) -> str:
