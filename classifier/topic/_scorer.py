@@ -1,130 +1,30 @@
-"""Topic features and calibrated linear scores, computed with numpy alone.
-
-``TopicClassifier`` (``classifier.topic``) learns with scikit-learn and keeps its fitted
-state here, in a ``TopicScorer``: the documents of each feature block are built by the
-functions below both when fitting and when predicting, and prediction (and so loading a
-model file) never imports scikit-learn, whose import alone costs a second of start-up.
-"""
+"""The fitted state of a TopicClassifier and prediction from it, with numpy alone."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
-from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 
-from .segment import tokenize_lead
-
-#: Cue words of each topic, from the label guide (../shared/LABELING.md) and general usage in
-#: Chinese education news; each is a whole token of ``classifier.segment.tokenize``.  They get
-#: their own small feature block (present in the lead, count in the text) so that a cue is not
-#: drowned among thousands of sparse word features learnt from a couple of hundred articles.
-CUES: Mapping[str, tuple[str, ...]] = MappingProxyType({
-    "supervision_visit": (
-        "督导", "督导评估", "督导检查", "实地督导", "督导组", "督导团", "督学", "总督学", "评估认定",
-        "省级督导", "国家督导", "反馈会", "反馈意见", "意见反馈", "自评汇报会", "汇报会", "实地核查",
-        "检查验收", "验收", "复评", "复核", "检查组", "评估组", "专家组", "调研", "视察", "督查",
-        "暗访", "整改", "实地考察", "实地查看", "听取汇报",
-    ),
-    "symposium": (
-        "座谈会", "研讨会", "推进会", "现场会", "经验交流会", "交流会", "论坛", "工作会议", "会议",
-        "专题报告", "报告会", "动员会", "部署会", "大会", "年会", "峰会", "启动会", "培训会", "观摩会",
-        "视频会", "电视电话会议", "同志", "讲话", "致辞", "交流发言", "典型发言", "开幕", "召开", "举行",
-    ),
-    "progress_qa": (
-        "答记者问", "回答记者提问", "记者提问", "记者问", "新闻发布会", "发布会", "新闻通气会",
-        "新闻发言人", "发言人", "答问", "专访", "访谈", "在线访谈", "记者", "问", "答", "获悉", "介绍",
-        "采访", "接受采访", "提问", "回答", "询问", "专题询问", "做客", "直播间", "部长通道", "委员通道",
-        "代表通道",
-    ),
-    "other": (
-        "通知", "印发", "名单", "公示", "公告", "办法", "实施方案", "实施意见", "指导意见", "报告",
-        "摘要", "关键词", "统计", "公报", "研究", "论文", "参考文献", "评论", "年度报告", "监测报告",
-    ),
-})
-_CUE_INDEX = {term: i for i, term in enumerate(dict.fromkeys(t for terms in CUES.values() for t in terms))}
-# Typical norm of a cue row on news articles: cue_weight=1 makes the block as long as a tf-idf row.
-CUE_SCALE = 3.0
-_CUE_GROUP = np.array([[term in terms for term in _CUE_INDEX] for terms in CUES.values()], dtype=np.float64)
-# Lines of a Q&A layout: "问:" / "答:" / "记者:" heads (or a bare 问 / 答 line) and question lines.
-_QA_HEAD = re.compile(r"^(?:问|答|记者|主持人|[QA])\s*(?:[:：]|$)", re.MULTILINE)
-_QUESTION_LINE = re.compile(r"[?？]\s*$", re.MULTILINE)
-
-
-_CUE_TERMS = frozenset(_CUE_INDEX)
-
-
-def cue_row(text: str, counts: Mapping[str, int], lead: Iterable[str]) -> np.ndarray:
-    """Cue features of one text from its token ``counts`` and its ``lead`` tokens: per cue
-    word and per topic group, in the lead and in the text, and the Q&A layout."""
-    n = len(_CUE_INDEX)
-    lead_row, whole_row = np.zeros(n), np.zeros(n)
-    for tok in counts.keys() & _CUE_TERMS:
-        whole_row[_CUE_INDEX[tok]] = counts[tok]
-    for tok in _CUE_TERMS.intersection(lead):
-        lead_row[_CUE_INDEX[tok]] = 1
-    questions = len(_QUESTION_LINE.findall(text)) if ("?" in text or "？" in text) else 0
-    layout = [len(_QA_HEAD.findall(text)), questions]
-    # log1p everywhere: a second mention adds less than the first, and no count dwarfs the rest.
-    return np.log1p(np.concatenate([lead_row, whole_row, _CUE_GROUP @ lead_row, _CUE_GROUP @ whole_row, layout]))
-
-
-#: Length of a cue row (cue words in the lead and the text, per topic group, Q&A layout).
-N_CUES = 2 * len(_CUE_INDEX) + 2 * len(CUES) + 2
-_WHITESPACE = re.compile(r"\s\s+")
-
-
-def word_ngrams(tokens: Sequence[str], lo: int, hi: int) -> list[str]:
-    """Word n-grams of ``tokens`` (joined by a space), for n in ``lo..hi``."""
-    out = list(tokens) if lo <= 1 else []
-    for n in range(max(lo, 2), hi + 1):
-        if n == 2:
-            out.extend([f"{a} {b}" for a, b in zip(tokens, tokens[1:])])
-        else:
-            out.extend(" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
-    return out
-
-
-def char_ngrams(text: str, lo: int, hi: int) -> list[str]:
-    """Character n-grams of ``text`` (lower-cased, whitespace runs collapsed), n in ``lo..hi``."""
-    text = _WHITESPACE.sub(" ", text.lower())
-    out: list[str] = []
-    for n in range(lo, hi + 1):
-        out.extend(text[i:i + n] for i in range(len(text) - n + 1))
-    return out
-
-
-def identity(doc: list[str]) -> list[str]:
-    """The analyzer of vectorizers whose documents are already lists of terms."""
-    return doc
-
-
-@dataclass(frozen=True)
-class FeatureSpec:
-    """How a clean text becomes the documents of each feature block."""
-
-    word_ngram_range: tuple[int, int] = (1, 2)
-    char_ngram_range: tuple[int, int] | None = None
-    lead_chars: int = 120
-    lead: bool = True
-    cues: bool = True
-
-    def documents(self, text: str) -> dict[str, object]:
-        """Terms of the ``word``, ``lead`` and ``char`` blocks and the ``cues`` row (one jieba pass)."""
-        lo, hi = self.word_ngram_range
-        tokens, n_lead = tokenize_lead(text, self.lead_chars)
-        docs: dict[str, object] = {"word": word_ngrams(tokens, lo, hi)}
-        if self.lead:
-            docs["lead"] = word_ngrams(tokens[:n_lead], lo, hi)
-        if self.char_ngram_range:
-            docs["char"] = char_ngrams(text, *self.char_ngram_range)
-        if self.cues:
-            docs["cues"] = cue_row(text, Counter(tokens), tokens[:n_lead])
-        return docs
+from ..segment import tokenize_lead
+from ._features import (
+    _CUE_INDEX,
+    _QA_HEAD,
+    _QUESTION_LINE,
+    CUE_LEAD_GROUPS,
+    CUE_LEAD_WORDS,
+    CUE_QA_HEADS,
+    CUE_QUESTION_LINES,
+    CUE_TEXT_GROUPS,
+    CUE_TEXT_WORDS,
+    CUES,
+    N_CUES,
+    FeatureSpec,
+)
 
 
 @dataclass
@@ -213,7 +113,7 @@ class TopicScorer:
 
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Sparse feature vector (indices, values) of one clean text."""
-        docs = self.spec.documents(text)
+        docs: dict[str, Any] = self.spec.documents(text)
         parts = [b.vector(docs[b.name]) for b in self.blocks]
         idx = [p[0] + off for p, off in zip(parts, self.offsets)]
         val = [p[1] for p in parts]
@@ -288,7 +188,6 @@ class TopicScorer:
 def _explain_cues(text: str, spec: FeatureSpec, contrib: np.ndarray, add: Callable[[str, float], None]) -> None:
     """Share the cue block's contributions out among the cue words and layout marks of ``text``."""
     terms = list(_CUE_INDEX)
-    n, g = len(terms), len(CUES)
     tokens, n_lead = tokenize_lead(text, spec.lead_chars)
     whole = dict.fromkeys(terms, 0)
     lead = set()
@@ -298,14 +197,18 @@ def _explain_cues(text: str, spec: FeatureSpec, contrib: np.ndarray, add: Callab
             if pos < n_lead:
                 lead.add(tok)
     for j, term in enumerate(terms):
-        add(term, float(contrib[j] + contrib[n + j]))
+        add(term, float(contrib[CUE_LEAD_WORDS + j] + contrib[CUE_TEXT_WORDS + j]))
     for gi, members in enumerate(CUES.values()):
-        for weights, value in ((dict.fromkeys((m for m in members if m in lead), 1), contrib[2 * n + gi]),
-                               ({m: whole[m] for m in members if whole[m]}, contrib[2 * n + g + gi])):
+        for weights, value in (
+            (dict.fromkeys((m for m in members if m in lead), 1), contrib[CUE_LEAD_GROUPS + gi]),
+            ({m: whole[m] for m in members if whole[m]}, contrib[CUE_TEXT_GROUPS + gi]),
+        ):
             total = sum(weights.values())
             for term, w in weights.items():
                 add(term, float(value) * w / total)
-    for found, value in ((_QA_HEAD.findall(text), contrib[2 * n + 2 * g]),
-                         (_QUESTION_LINE.findall(text), contrib[2 * n + 2 * g + 1])):
+    for found, value in (
+        (_QA_HEAD.findall(text), contrib[CUE_QA_HEADS]),
+        (_QUESTION_LINE.findall(text), contrib[CUE_QUESTION_LINES]),
+    ):
         for mark in found:
             add(mark.strip(), float(value) / len(found))
