@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import csv
 import json
+import warnings
 from pathlib import Path
 
 import pytest
 
+from classifier import evaluation
+from classifier.errors import InputError
 from classifier.events import date_agreement, extract_date
+from classifier.io import read_labeled
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -278,3 +282,73 @@ def test_dates_on_the_labeled_dev_corpus_and_seeds():
     assert scores["exact"] >= 0.90
     assert scores["year_month"] >= 0.92
     assert scores["no_date"] >= 0.92
+
+
+# --- classifier evaluate and the labeled readers --------------------------------------------------
+
+
+class _NoDateModel:
+    """A fitted stand-in whose records carry no date: the evaluation dates the texts itself."""
+
+    classes_ = ("supervision_visit", "symposium", "progress_qa", "other")
+
+    def predict(self, texts):
+        return [{"topic": "symposium", "region": "江苏省", "city": "", "county": ""} for _ in texts]
+
+
+_LABELED = [
+    ("4月13日至14日，全省义务教育优质均衡发展座谈会在某某市召开。", "--04-13"),
+    ("2018年5月10日，全省教育督导工作会议在某某市召开。", "2018-05-10"),
+    ("推进义务教育优质均衡发展，办好人民满意的教育。", ""),
+    ("截至6月19日，全省又有十个县通过国家督导评估认定。", "2019"),  # a wrong guess: no date found
+]
+
+
+def _records(with_dates=True):
+    rows = []
+    for i, (text, date) in enumerate(_LABELED):
+        rec = {"id": f"d{i}", "text": text, "topic": "symposium", "region": "江苏省"}
+        if with_dates:
+            rec["date"] = date
+        rows.append(rec)
+    return rows
+
+
+def _evaluate(records):
+    with warnings.catch_warnings():  # one topic only: scikit-learn warns about the confusion matrix shape
+        warnings.simplefilter("ignore", UserWarning)
+        return _evaluate_loud(records)
+
+
+def _evaluate_loud(records):
+    return evaluation.evaluate(
+        _NoDateModel(), records, prefit=True, baselines=False, robustness=False, learning_curve=False, n_bootstrap=10
+    )
+
+
+def test_evaluate_reports_date_agreement_beside_topic_and_region():
+    report = _evaluate(_records())
+    date = report["date"]
+    assert (date["n_dated"], date["n_undated"]) == (3, 1)
+    assert date["exact"] == pytest.approx(2 / 3) and date["no_date"] == 1.0
+    assert date["errors"] == [{"id": "d3", "gold": "2019", "pred": ""}]
+    assert "date  : exact 0.667" in evaluation.format_summary(report)
+    assert "## Date" in evaluation.format_markdown(report)
+
+
+def test_evaluate_without_date_labels_has_no_date_section():
+    assert _evaluate(_records(with_dates=False))["date"] is None
+
+
+def test_a_bad_date_label_is_an_input_error_naming_the_record():
+    records = _records()
+    records[1]["date"] = "2018/5/10"
+    with pytest.raises(InputError, match=r"id 'd1'.*not an ISO date"):
+        _evaluate(records)
+
+
+def test_the_labels_csv_of_a_folder_carries_its_date_column():
+    records = read_labeled(ROOT / "seeds")
+    with (ROOT / "labels" / "seeds.csv").open(encoding="utf-8", newline="") as fh:
+        expected = {row["file"]: row["date"] for row in csv.DictReader(fh)}
+    assert {r["id"]: r["date"] for r in records} == expected

@@ -30,6 +30,8 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from ..labels import ISO_DATE
+
 __all__ = ["date_agreement", "extract_date"]
 _DEBUG = False
 
@@ -596,19 +598,11 @@ def _event_year(
     return 0
 
 
-class _Parsed(NamedTuple):
-    year: str
-    month: str
-
-
-def _parse_iso(value: str, where: str) -> _Parsed:
-    m = _ISO.fullmatch(value)
+def _year_month(value: str, where: str) -> tuple[str, str]:
+    m = ISO_DATE.fullmatch(value)
     if m is None:
         raise ValueError(f"{where}: {value!r} is not an ISO date (YYYY-MM-DD, YYYY-MM, YYYY, --MM-DD or '')")
-    return _Parsed(m.group("y") or "", m.group("m") or m.group("m2") or "")
-
-
-_ISO = re.compile(r"(?P<y>\d{4})(?:-(?P<m>\d\d)(?:-\d\d)?)?|--(?P<m2>\d\d)-\d\d|")
+    return m.group("year") or "", m.group("month") or m.group("day_month") or ""
 
 
 def date_agreement(gold: Sequence[str], pred: Sequence[str]) -> dict[str, float | int | None]:
@@ -635,7 +629,7 @@ def date_agreement(gold: Sequence[str], pred: Sequence[str]) -> dict[str, float 
     for i, (g, p) in enumerate(zip(gold, pred)):
         g = "" if g is None else str(g)
         p = "" if p is None else str(p)
-        gp, pp = _parse_iso(g, f"gold[{i}]"), _parse_iso(p, f"pred[{i}]")
+        gp, pp = _year_month(g, f"gold[{i}]"), _year_month(p, f"pred[{i}]")
         if g:
             n_dated += 1
             exact += g == p
