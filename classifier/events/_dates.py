@@ -215,6 +215,8 @@ _RELATED_HEAD = re.compile(
     r"^\W*(?:【[^】]*】)?\W*(?:相[关關]|推荐|推薦|延伸|[热熱][门門]|[热熱]点|更多|精彩|最新|猜你|上一篇|下一篇)"
     r"\w{0,4}\W*$|^\W*(?:相[关關]|推荐|推薦|延伸)(?:[阅閱][读讀]|新[闻聞]|文章|[链鏈]接)"
 )
+# A short line opening a related-reading list, found by one search from where it may start.
+_RELATED_LINE = re.compile(rf"^(?=[^\n]{{0,40}}$)(?:{_RELATED_HEAD.pattern})", re.MULTILINE)
 _COPYRIGHT = re.compile(r"(?=[©版cCiIpP公aA])(?:©|版[权權]|copyright|ICP|公[网網]安[备備]|all rights)", re.IGNORECASE)
 _LEAD_PREFIX = re.compile(
     r"^\W{0,3}(?:【[^】]{0,10}】|\([^)]{0,20}\)|（[^）]{0,20}）|本[报報网網刊台]?[讯訊]|\S{0,16}[讯訊电電]\s|导语|導語|"
@@ -273,6 +275,10 @@ def _iso(y: int, m: int = 0, d: int = 0) -> str:
 
 
 _LABEL_CHARS = frozenset("时時间間日期限")
+# Cheap gates: the characters some match of _BEFORE_BAD, _AFTER_BAD, _DATELINE_AFTER needs.
+_BAD_BEFORE_CHARS = frozenset("截至到直迄自从從")
+_BAD_AFTER_CHARS = frozenset("以前之起止为為底末期")
+_DATELINE_CHARS = frozenset("电電讯訊消报報 \t\u3000")
 
 
 def _has_label_chars(before: str) -> bool:
@@ -376,20 +382,18 @@ def extract_date(text: str) -> str:
     first_body = -1
     is_document = False
     title = ""
-    tail = n * 0.3
-    last_cand = cands[-1].start
     for s, raw in zip(lines.starts, lines.lines):
-        if s > last_cand and first_body >= 0:
-            break  # nothing to date below
-        if first_body < 0:
-            if len(raw) >= 40 and ("，" in raw or "," in raw or "。" in raw):
-                first_body = s
-            elif not is_document and 6 <= len(raw) <= 70 and "。" not in raw:
-                title = title or raw.strip()
-                is_document = _is_doc_title(raw)
-        elif s > tail and len(raw) <= 40 and _RELATED_HEAD.match(raw.strip()):
-            stop = s
+        if len(raw) >= 40 and ("，" in raw or "," in raw or "。" in raw):
+            first_body = s
             break
+        if not is_document and 6 <= len(raw) <= 70 and "。" not in raw:
+            title = title or raw.strip()
+            is_document = _is_doc_title(raw)
+    tail = int(n * 0.3) + 1
+    if first_body >= 0 and cands[-1].start > tail:
+        related = _RELATED_LINE.search(text, max(tail, first_body + 1))
+        if related is not None:
+            stop = related.start()
 
     per_line: dict[int, int] = {}
     for c in cands:
@@ -450,7 +454,8 @@ def extract_date(text: str) -> str:
                 continue
 
         # publication date: in the header, or a source note on one of the last lines
-        period = _RANGE_AFTER.match(after) is not None or _BEFORE_BAD.search(before) is not None
+        bad_before = not _BAD_BEFORE_CHARS.isdisjoint(before) and _BEFORE_BAD.search(before) is not None
+        period = bad_before or _RANGE_AFTER.match(after) is not None
         if (
             c.kind in ("ymd", "ym")
             and not period
@@ -473,14 +478,14 @@ def extract_date(text: str) -> str:
                     continue
 
         # dateline: 新华社北京5月9日电, 东南网10月14日讯
-        if c.kind == "md" and _DATELINE_AFTER.match(after):
+        if c.kind == "md" and after[:1] in _DATELINE_CHARS and _DATELINE_AFTER.match(after):
             dateline = dateline or c
             continue
 
         # event date
         if is_document or c.kind not in ("ymd", "md", "ym", "day", "rel"):
             continue
-        if _BEFORE_BAD.search(before) or _AFTER_BAD.match(after):
+        if bad_before or (after.lstrip()[:1] in _BAD_AFTER_CHARS and _AFTER_BAD.match(after)):
             continue
         if c.kind != "rel" and labeled and _BEFORE_SCHEDULE.search(before):
             continue
