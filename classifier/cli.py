@@ -266,6 +266,9 @@ def evaluate(
 ) -> None:
     """Accuracy, macro-F1, per-class figures and confusion matrices on labeled DATA.
 
+    When DATA carries a date label (a ``date`` column), the event dates of the predictions are
+    scored too: exact and year-month agreement, and "no date" right.
+
     \b
     Examples:
       classifier evaluate ../shared/corpus/dev.jsonl --cv 5 --report out/
