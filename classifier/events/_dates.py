@@ -366,6 +366,15 @@ def extract_date(text: str) -> str:
     str
         ``YYYY-MM-DD``, ``YYYY-MM``, ``YYYY``, ``--MM-DD`` (a day with no year anywhere) or ""
         (no date), following the "Date" section of LABELING.md.
+
+    Examples
+    --------
+    >>> extract_date("发布时间：2018-05-10 10:04\\n5月9日，全省座谈会在南京召开。")
+    '2018-05-09'
+    >>> extract_date("4月13日至14日，全省义务教育优质均衡发展座谈会在丹阳市召开。")
+    '--04-13'
+    >>> extract_date("截至6月19日，全国又有104个县通过评估认定。")
+    ''
     """
     if not isinstance(text, str):
         raise TypeError(f"extract_date(): text must be a str, got {type(text).__name__}")
@@ -626,6 +635,11 @@ def date_agreement(gold: Sequence[str], pred: Sequence[str]) -> dict[str, float 
         (both absent counts as agreeing, so ``2018`` matches ``2018`` and ``--05-09`` matches
         ``--05-10``); ``no_date``: share of undated items predicted with no date. A share is None
         when it has no items.
+
+    Examples
+    --------
+    >>> date_agreement(["2018-05-10", "--05-09", ""], ["2018-05-10", "--05-10", ""])["year_month"]
+    1.0
     """
     gold, pred = list(gold), list(pred)
     if len(gold) != len(pred):

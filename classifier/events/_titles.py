@@ -130,7 +130,13 @@ def extract_title(text: str) -> str:
     Returns
     -------
     str
-        The headline line (6–60 characters), without site-name suffixes, labels or 《》.
+        The headline line (8–60 characters), without site-name suffixes, labels or 《》.
+
+    Examples
+    --------
+    >>> page = "首页 > 教育动态\\n某某县召开义务教育优质均衡发展推进会\\n"
+    >>> extract_title(page + "5月9日，某某县召开推进会，各校校长参加会议并交流经验。")
+    '某某县召开义务教育优质均衡发展推进会'
     """
     if not isinstance(text, str):
         raise TypeError(f"extract_title(): text must be a str, got {type(text).__name__}")
