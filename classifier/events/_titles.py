@@ -17,6 +17,7 @@ import re
 __all__ = ["extract_title"]
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+_FIVE_HAN = re.compile(r"(?:[^\u4e00-\u9fff]*[\u4e00-\u9fff]){5}")
 _SPAM = re.compile(
     # (the look-ahead of first characters lets re skip the rest of the line fast: 4 × faster)
     r"(?=[国國精视視在无無中日欧歐亚亞少熟aA综澳科一彩开開投博娱娛凯凱bB真棋老点])(?:"
@@ -76,7 +77,9 @@ _MAX_TITLE = 60
 
 def _clean_candidate(line: str) -> str:
     """The headline part of a header line: label, wrappers and site-name suffixes removed."""
-    line = _LABEL_PREFIX.sub("", line).strip()
+    label = _LABEL_PREFIX.match(line)
+    if label:
+        line = line[label.end() :].strip()
     if line.startswith(("《", "【")) and line.endswith(("》", "】")):
         line = line[1:-1].strip()
     parts = [p.strip(" -–—|_") for p in _SEPARATORS.split(line)]
@@ -151,7 +154,7 @@ def extract_title(text: str) -> str:
             break
         if "(" in line:
             line = _GLOSS.sub("", line)
-        spam = len(_SPAM.findall(line, 0, 300)) >= 2
+        spam = len(_SPAM.findall(line, 0, 120)) >= 2
         body = len(line) >= 40 and _BODY_PUNCT.search(line) is not None
         if not spam and (
             body or len(line) > 90 or (len(line) >= 20 and "。" in line and "摄" not in line) or _LEAD_DATE.match(line)
@@ -164,7 +167,7 @@ def extract_title(text: str) -> str:
         if spam:
             continue
         line = _clean_candidate(line)
-        if not _MIN_TITLE <= len(line) <= _MAX_TITLE or len(_HAN.findall(line)) < 5 or _is_debris(line):
+        if not _MIN_TITLE <= len(line) <= _MAX_TITLE or not _FIVE_HAN.match(line) or _is_debris(line):
             continue
         candidates.append(line)
     if not candidates:
