@@ -420,23 +420,26 @@ def extract_date(text: str) -> str:
     signature: _Cand | None = None
     journal: _Cand | None = None
     dateline: _Cand | None = None
+    copyright_lines: dict[int, bool] = {}
     for c in cands:
         if c.start >= stop:
             break
+        if c.kind == "y":  # years alone only lend a year to an event (_event_year)
+            continue
         li = lines.index(c.start)
         ls, le = lines.span(li)
         line = text[ls:le]
-        col = c.start - ls
-        before = line[max(0, col - 14) : col]
-        after = line[c.end - ls : c.end - ls + 14]
         line_len = le - ls
-        if line_len <= 200 and _COPYRIGHT.search(line):
+        if li not in copyright_lines:
+            copyright_lines[li] = line_len <= 200 and _COPYRIGHT.search(line) is not None
+        if copyright_lines[li]:
             continue
         if c.kind == "journal":
             journal = journal or c
             continue
-        if c.kind == "y":
-            continue
+        col = c.start - ls
+        before = line[max(0, col - 14) : col]
+        after = line[c.end - ls : c.end - ls + 14]
         if "《" in line and _in_title_brackets(line, col):
             continue
         if c.kind in ("ymd", "ym") and per_line.get(li, 0) >= 3:
