@@ -13,7 +13,7 @@ import click
 from .errors import ClassifierError
 from .io import FORMATS as FILE_FORMATS
 from .io import OUTPUT_FORMATS, format_of, unknown_suffix_message
-from .labels import ERROR_FIELD, TEXT_COLUMN, TOPIC_PROBA
+from .labels import DATE_FIELD, ERROR_FIELD, TEXT_COLUMN, TITLE_FIELD, TOPIC_PROBA
 
 # Heavy modules (scikit-learn, jieba, pyarrow) are imported inside the commands so that
 # `--help` is instant and `predict` pays only for what it uses.
@@ -182,18 +182,24 @@ def _pad(s: str, width: int) -> str:
     return s + " " * max(width - _width(s), 0)
 
 
+_TITLE_CELL = 24  # characters of the title shown in the terminal table
+
+
 def _print_table(records: Iterable[dict[str, Any]], explain: bool) -> tuple[int, int]:
     """Print records as an aligned table (a person at a terminal); return (records, errors)."""
-    heads = ["id", "topic", "p", "region", "city", "county"]
+    heads = ["id", "topic", "p", "region", "city", "county", "date", "title"]
     rows, details, errors = [], [], 0
     for rec in records:
         rid = str(rec.get("id", ""))
         if ERROR_FIELD in rec and rec[ERROR_FIELD]:
             errors += 1
-            rows.append([rid, "ERROR", "", str(rec[ERROR_FIELD]), "", ""])
+            rows.append([rid, "ERROR", "", str(rec[ERROR_FIELD]), "", "", "", ""])
             continue
         p = rec.get(TOPIC_PROBA, {}).get(rec["topic"], 0.0)
-        rows.append([rid, rec["topic"], f"{p:.2f}", rec["region"], rec["city"], rec["county"]])
+        title = str(rec.get(TITLE_FIELD) or "")
+        title = title if len(title) <= _TITLE_CELL else title[: _TITLE_CELL - 1] + "…"
+        row = [rid, rec["topic"], f"{p:.2f}", rec["region"], rec["city"], rec["county"], rec.get(DATE_FIELD) or ""]
+        rows.append([*row, title])
         if explain:
             details.append((rid, rec))
     widths = [max([_width(h)] + [_width(r[i]) for r in rows if r[1] != "ERROR" or i < 4]) for i, h in enumerate(heads)]
@@ -306,6 +312,9 @@ def evaluate(
     seeds_dir: str,
 ) -> None:
     """Accuracy, macro-F1, per-class figures and confusion matrices on labeled DATA.
+
+    When DATA carries a date label (a ``date`` column), the event dates of the predictions are
+    scored too: exact and year-month agreement, and "no date" right.
 
     \b
     Examples:

@@ -128,19 +128,23 @@ def _predict_chunk(model: Any, chunk: Sequence[dict], explain: bool = False, mir
     if mirrors is not None:
         clean = [normalize(t) for t in texts]
     # The shipped Predictor takes the clean texts as they are (normalize is idempotent, so
-    # the predictions are the same); another model gets the texts it was given.
+    # the predictions are the same) beside the raw ones; another model gets the raw texts.
     predict_clean = getattr(model, "predict_clean", None) if mirrors is not None else None
-    inputs = clean if predict_clean is not None else texts
-    predict = predict_clean if predict_clean is not None else model.predict
+
+    def predict(positions: list[int]) -> list[Any]:
+        if predict_clean is not None:
+            return predict_clean([clean[j] for j in positions], [texts[j] for j in positions])
+        return model.predict([texts[j] for j in positions])
+
     try:
-        preds = predict(inputs) if inputs else []
-        if len(preds) != len(inputs):
-            raise RuntimeError(f"model returned {len(preds)} predictions for {len(inputs)} texts")
+        preds = predict(list(range(len(texts)))) if texts else []
+        if len(preds) != len(texts):
+            raise RuntimeError(f"model returned {len(preds)} predictions for {len(texts)} texts")
     except Exception:  # noqa: BLE001 - isolate the record(s) that fail
         preds = []
-        for text in inputs:
+        for j in range(len(texts)):
             try:
-                preds.extend(predict([text]))
+                preds.extend(predict([j]))
             except Exception as exc:  # noqa: BLE001
                 preds.append(exc)
     for k, (i, pred) in enumerate(zip(todo, preds)):
