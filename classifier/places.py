@@ -53,9 +53,22 @@ _RUN_END = re.compile(r"[\s,.;:!?，。；：！？、()（）《》【】\[\]|/
 #: named in that formula is an addressee, not a place of the event.
 _ADDRESSEES_BEFORE = re.compile(r"直辖市|各省|省份|省区市")
 _XPCC = "新疆生产建设兵团"
-#: Government bodies that exist only in Taiwan: they place an article there as its name would.
-_TAIWAN_BODIES = re.compile(r"立法院|行政院|国教署|国民及学前教育署")
-_TAIWAN = "710000"
+#: Bodies and usages that exist only in Taiwan, Hong Kong or Macau: they place an article there as
+#: the region's name would (Taiwan's 立法院 and its 民国 years and 3-digit 学年度, Hong Kong's 全港 and
+#: 教育署, Macau's 教青局).  Pages from there often name no place at all: "全國" in a Taiwan page
+#: is Taiwan-wide.
+_REGION_BODIES = (
+    ("710000", re.compile(r"立法院|行政院|国教署|国民及学前教育署|中华民国|民国\d{2,3}年|(?<!\d)1[0-2]\d学年度")),
+    ("810000", re.compile(r"全港|本港|港府|香港特区|教育署|政府总部|港元|港币")),
+    ("820000", re.compile(r"全澳|本澳|澳府|教青局|教育暨青年局|社会文化司|澳门特区|澳门元")),
+)
+_ANY_BODY = re.compile("|".join(r.pattern for _, r in _REGION_BODIES))
+#: Regions whose city and county stay empty (the labels fill neither for Hong Kong or Macau).
+_NO_SUBDIVISIONS = frozenset({"810000", "820000"})
+#: Local cues that fit a county-level division by its suffix (全县 for a 县, 我区 for a 区): they
+#: back a short county name (九台 in a page about 全区 work) as the province's name would.
+_OWN_LEVEL_CUE = {suffix: re.compile(rf"[全我本该]{suffix}|{suffix}(?:委|政府|人民政府|教育局|人大|政协|长)")
+                  for suffix in "县区旗市"}
 #: Suffixes of a division's full name: a stem followed by another one (安新 in 贵安新区, while
 #: the county is 安新县) is not that division.
 _SUFFIX_CHARS = frozenset("省市区县旗州盟")
@@ -72,7 +85,16 @@ _LOCAL_CUES = re.compile(r"[我全本该][省市区县州]|省(?:委|政府|教�
 _LINK_LINE = re.compile(r"(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}:\d{2}).*?(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}:\d{2})"
                         r".*?(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}:\d{2})|(?:(?<![·•])[·•](?![·•]).*?){3}")
 #: Local media (攀枝花新闻网) name the place a local piece is written from.
-_MEDIA_AFTER = re.compile(r"^[\u4e00-\u9fff]{0,4}?(?:新闻网|日报|晚报|电视台|广播电视台|融媒体|发布)")
+_MEDIA_AFTER = re.compile(r"^[\u4e00-\u9fff]{0,4}?(?:新闻网|日报|晚报|电视台|广播电视台|融媒体|发布|政协网|人大网|政府网|"
+                          r"教育网|党建网)")
+#: A stem followed by a school word names a school (新安小学), which backs no place by itself.
+_SCHOOL_AFTER = re.compile(r"小学|中学|学校|幼儿园|初中|高中|中心校")
+#: A routine press event of the national bodies in Beijing (a Ministry of Education press
+#: conference, the 两会 press venues): about nationwide matters, whatever place it mentions.
+_NATIONAL_PRESS = re.compile(r"教育部[^。，,]{0,8}(?:新闻发布会|发布会)|国新办|部长通道|委员通道|代表通道|梅地亚|"
+                             r"人民大会堂|全国两会|两会特别")
+#: The source line of a journal paper (广西教育·D版 2017年10期): the journal's place is not the paper's.
+_JOURNAL_LINE = re.compile(r"^.{0,40}(?:19|20)\d{2}\s*年\s*(?:第\s*)?\d{1,2}\s*期.{0,20}$", re.MULTILINE)
 _LEAD_CHARS = 200
 _TITLE_CHARS = 80
 _TAIL_SHARE = 0.2
@@ -264,6 +286,9 @@ def find_places(text: str) -> list[Mention]:
         own.append((p, c))
     mentions: list[Mention] = []
     link_lines = _link_lines(text) if raw else []
+    if raw and "期" in text:
+        link_lines += [m.span() for m in _JOURNAL_LINE.finditer(text)]
+    lead_end = _LEAD_CHARS
     for (_, _, start, end, surface, cands, ambiguous, common), (own_p, own_c) in zip(raw, own):
         prev = mentions[-1] if mentions and start - mentions[-1].end <= 1 else None
         best, best_score = None, -math.inf
@@ -275,7 +300,10 @@ def find_places(text: str) -> list[Mention]:
             # name is also an ordinary word (资源 is a county of 桂林); a distinct county name
             # (平潭) that the article repeats needs nothing else.
             if kind == "weak" and not adjacent and (ps < 1 or (common and cs < 1)) and not (
-                    surface in gz.distinct and repeats[surface] > 1
+                    surface in gz.distinct and repeats[surface] > 1 and not _SCHOOL_AFTER.match(text, end)
+                    and (text[end:end + 1] not in _SUFFIX_CHARS or div.name == surface + text[end])) and not (
+                    _official_short(surface, div, start, repeats[surface], common, lead_end)) and not (
+                    surface in gz.distinct and _own_level_cue(text, div.name[-1])
                     and (text[end:end + 1] not in _SUFFIX_CHARS or div.name == surface + text[end])):
                 continue
             score = (100 * adjacent + 10 * cs + 3 * ps + 2 * (kind != "weak")
@@ -293,13 +321,27 @@ def find_places(text: str) -> list[Mention]:
         div = gz.current[gz.abbr[m.group(1)]]
         mentions.append(Mention(m.group(1), m.start(), m.start() + 1, div.code, div.name, div.level, div.code, "",
                                 "abbr", False, False))
-    if _TAIWAN_BODIES.search(text):
-        div = gz.current[_TAIWAN]
-        for m in _TAIWAN_BODIES.finditer(text):
-            mentions.append(Mention(m.group(), m.start(), m.end(), div.code, div.name, div.level, div.code, "",
-                                    "body", False, False))
+    if _ANY_BODY.search(text):
+        for code, pattern in _REGION_BODIES:
+            div = gz.current[code]
+            for m in pattern.finditer(text):
+                mentions.append(Mention(m.group(), m.start(), m.end(), div.code, div.name, div.level, div.code, "",
+                                        "body", False, False))
     mentions.sort(key=lambda m: m.start)
     return mentions
+
+
+def _official_short(surface: str, div: Division, start: int, repeats: int, common: bool, lead_end: int) -> bool:
+    """Whether a weak match is a county's full official name of two characters (杞县, 蠡县, 歙县)
+    that a local piece writes out in its lead or repeats: strong evidence, unlike a stem."""
+    return (surface == div.name and div.level == "county" and div.current and not common
+            and (start < lead_end or repeats > 1))
+
+
+def _own_level_cue(text: str, suffix: str) -> bool:
+    """Whether ``text`` is written from inside a division with this suffix (全区, 区委 for a 区)."""
+    pattern = _OWN_LEVEL_CUE.get(suffix)
+    return bool(pattern and pattern.search(text))
 
 
 def _local_media(text: str, mentions: Sequence[Mention], local: int) -> Sequence[Mention]:
@@ -342,12 +384,37 @@ def _in_list(text: str, mentions: Sequence[Mention]) -> list[bool]:
     return out
 
 
+_MANY_AFTER = re.compile(r"等(?:\d+|[两三四五六七八九十几多]+)?(?:个|地|县|区|市)")
+
+
+def _place_lists(text: str, mentions: Sequence[Mention]) -> list[tuple[bool, bool]]:
+    """For each mention: whether it is listed with another place (泾阳、长武), and whether it
+    opens a list of more places than it names (电白区等13个县)."""
+    out = [(False, False)] * len(mentions)
+    chains = []
+    i = 0
+    while i < len(mentions):
+        j = i
+        while j + 1 < len(mentions) and mentions[j + 1].start <= mentions[j].end:
+            j += 1
+        chains.append((i, j))
+        i = j + 1
+    for k, (i, j) in enumerate(chains):
+        start, end = mentions[i].start, mentions[j].end
+        after = text[end:end + 1]
+        listed = (k + 1 < len(chains) and after in "、和及与" and mentions[chains[k + 1][0]].start == end + 1) or (
+            k > 0 and text[start - 1:start] in "、和及与" and mentions[chains[k - 1][1]].end == start - 1)
+        many = bool(_MANY_AFTER.match(text, end))
+        out[i:j + 1] = [(listed, many)] * (j + 1 - i)
+    return out
+
+
 def _title_end(text: str) -> int:
     nl = text.find("\n", 1)
     return min(nl if nl > 0 else len(text), _TITLE_CHARS)
 
 
-_N_FEATURES = 23
+_N_FEATURES = 26
 
 
 def candidate_features(text: str, mentions: Sequence[Mention]) -> tuple[list[str], np.ndarray]:
@@ -386,6 +453,10 @@ def _candidate_features(text: str, mentions: Sequence[Mention], local: int) -> t
                    for m in ms)
         f[10] = sum(1 for m in ms if m.start >= tail) / len(ms)
         f[22] = sum(1 for m in plain if listed[id(m)]) / max(len(plain), 1)
+        # Full names and region-only bodies weigh more than stems resolved from context.
+        f[24] = math.log1p(sum(1 for m in plain if m.kind != "weak"))
+        f[25] = any(m.kind == "full" and m.level != "province" and m.start < lead for m in plain) or any(
+            m.kind == "body" for m in ms)
         codes.append(p)
         rows.append(f)
     cues = national_cues(text)
@@ -400,6 +471,7 @@ def _candidate_features(text: str, mentions: Sequence[Mention], local: int) -> t
     f[18] = math.log1p(sum(1 for m in mentions if m.org))
     f[19] = any(pos < title for _, pos in cues)
     f[20] = math.log1p(local)
+    f[23] = bool(_NATIONAL_PRESS.search(text))
     for r, p in zip(rows, codes):
         r[21] = (counts[p] == top) * math.log1p(local)
     codes.append(NATIONAL_CODE)
@@ -440,8 +512,12 @@ class RegionRanker:
         counts: Counter[str] = Counter()
         first: dict[str, int] = {}
         support: dict[str, list[Mention]] = defaultdict(list)
-        for m in mentions:
-            if m.org or m.province != within or m.level == "province":
+        # A place in an enumeration of places (茂名市电白区等13个县, 泾阳、长武两地) shares the event;
+        # counties listed in one city still name that city.
+        for m, (listed, many) in zip(mentions, _place_lists(text, mentions)):
+            if m.org or m.province != within or m.level == "province" or m.kind == "body":
+                continue
+            if many or (listed and level == "county"):
                 continue
             key = m.code if level == "county" else m.city
             if not key or (level == "county" and m.level != "county"):
@@ -454,7 +530,9 @@ class RegionRanker:
         ranked = counts.most_common()
         best, n1 = ranked[0]
         n2 = ranked[1][1] if len(ranked) > 1 else 0
-        if (n1 >= self.min_count or first[best] < lead) and n2 <= self.dominance * n1:
+        # A county that the piece is written from inside (全区, 区委 for a 区) needs no repeat.
+        own = level == "county" and len(ranked) == 1 and _own_level_cue(text, _gazetteer().current[best].name[-1])
+        if (n1 >= self.min_count or first[best] < lead or own) and n2 <= self.dominance * n1:
             return best, support[best]
         return "", []
 
@@ -469,6 +547,8 @@ class RegionRanker:
             out.update(region=NATIONAL, region_code=NATIONAL_CODE)
             return out, []
         out.update(region=_PROVINCE_NAME[region_code], region_code=region_code)
+        if region_code in _NO_SUBDIVISIONS:
+            return out, [m for m in mentions if m.province == region_code]
         gz = _gazetteer()
         county, cm = self._pick(text, mentions, "county", region_code)
         if county:
