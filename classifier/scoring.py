@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from itertools import repeat
 from types import MappingProxyType
 
@@ -28,7 +29,7 @@ CUES: Mapping[str, tuple[str, ...]] = MappingProxyType({
         "督导", "督导评估", "督导检查", "实地督导", "督导组", "督导团", "督学", "总督学", "评估认定",
         "省级督导", "国家督导", "反馈会", "反馈意见", "意见反馈", "自评汇报会", "汇报会", "实地核查",
         "检查验收", "验收", "复评", "复核", "检查组", "评估组", "专家组", "调研", "视察", "督查",
-        "暗访", "整改", "实地考察", "实地查看", "听取汇报",
+        "暗访", "整改", "实地考察", "实地查看", "听取汇报", "专题询问", "执法检查", "访视",
     ),
     "symposium": (
         "座谈会", "研讨会", "推进会", "现场会", "经验交流会", "交流会", "论坛", "工作会议", "会议",
@@ -38,7 +39,7 @@ CUES: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "progress_qa": (
         "答记者问", "回答记者提问", "记者提问", "记者问", "新闻发布会", "发布会", "新闻通气会",
         "新闻发言人", "发言人", "答问", "专访", "访谈", "在线访谈", "记者", "问", "答", "获悉", "介绍",
-        "采访", "接受采访", "提问", "回答", "询问", "专题询问", "做客", "直播间", "部长通道", "委员通道",
+        "采访", "接受采访", "提问", "回答", "做客", "部长通道", "委员通道",
         "代表通道",
     ),
     "other": (
@@ -53,6 +54,54 @@ _CUE_GROUP = np.array([[term in terms for term in _CUE_INDEX] for terms in CUES.
 # Lines of a Q&A layout: "问:" / "答:" / "记者:" heads (or a bare 问 / 答 line) and question lines.
 _QA_HEAD = re.compile(r"^(?:问|答|记者|主持人|[QA])\s*(?:[:：]|$)", re.MULTILINE)
 _QUESTION_LINE = re.compile(r"[?？]\s*$", re.MULTILINE)
+
+
+class GuideRule(NamedTuple):
+    """A boundary the label guide settles: a pattern of the lead (or the whole text) and its topic."""
+
+    name: str
+    topic: str
+    pattern: re.Pattern
+    lead_only: bool
+
+
+#: The label guide's "points that come up often" (../shared/LABELING.md), as patterns.  The
+#: training articles hold few or none of these pages (dev.jsonl has no congress 调研 and no
+#: hotline page), so the rules act as a prior: each match adds ``guide_weight`` to the log-odds
+#: of its topic, on top of the learned scores (see ``TopicClassifier``).
+GUIDE_RULES: tuple[GuideRule, ...] = (
+    # Officials answering citizens on a hotline, a radio call-in or a TV 问政 programme: other.
+    # (A hotline number in a page's header or footer, 新闻热线: 0571..., is no such programme.)
+    GuideRule("hotline", "other", re.compile(r"热线(?:电话)?(?:节目|直播|交流)|走进[^。]{0,20}(?:热线|直播间)|问政|接听|听众|"
+                                             r"来电"), True),
+    # An interview with an official by reporters, written as questions and answers: progress_qa.
+    GuideRule("interview", "progress_qa", re.compile(
+        r"答记者问|记者问|本刊记者|专访|会见传媒|与传媒|传媒谈话|答问内容|记者会|记者招待会|访谈内容|以下为访谈|"
+        r"接受[^。，,]{0,12}采访"), False),
+    # A people's congress or CPPCC 调研, 视察 or 专题询问 of education work: supervision_visit ...
+    GuideRule("congress", "supervision_visit", re.compile(
+        r"(?:人大|政协|常委会)[^。]{0,30}?(?:调研|视察|专题询问|执法检查)|(?:专题询问|执法检查)"), True),
+    # ... but a study tour of peers from elsewhere is not.
+    GuideRule("study_tour", "symposium", re.compile(r"学习考察|考察学习|学习交流|交流学习"), True),
+    # A work meeting of the jurisdiction itself (部署会, 动员会, a committee's 全体会议, 教研 activity),
+    # even about inspection work, is a meeting: symposium.
+    GuideRule("work_meeting", "symposium", re.compile(
+        r"部署会|动员会|部署会议|联席会议(?!制度)|全体会议|教研活动|联片教研|培训会"), True),
+    # Pages about what inspection is, exam and knowledge Q&A, preparation guides: other.
+    GuideRule("explainer", "other", re.compile(
+        r"是什么[?？]|什么是|简述|试题|考点|题库|答案|第[一二三四五六七八九十百\d]+章|手册|应知应会|知识问答|"
+        r"名词解释|问答题|选择题"), True),
+    # Templates, fiction and pages with no real article: other.
+    GuideRule("template", "other", re.compile(r"网友上传|不代表本站观点|范文|小说|第\d+部分|章节"), False),
+)
+N_GUIDE = len(GUIDE_RULES)
+_GUIDE_LEAD = 150
+
+
+def guide_row(text: str) -> np.ndarray:
+    """Which ``GUIDE_RULES`` match ``text`` (1.0 or 0.0 per rule)."""
+    lead = text[:_GUIDE_LEAD]
+    return np.array([1.0 if r.pattern.search(lead if r.lead_only else text) else 0.0 for r in GUIDE_RULES])
 
 
 _CUE_TERMS = frozenset(_CUE_INDEX)
@@ -203,6 +252,8 @@ class TopicScorer:
     members: list[LinearMember]
     explainer: LinearMember
     cue_scale: float = 0.0
+    #: Log-odds each ``GUIDE_RULES`` match adds to each class, shape (N_GUIDE, n_classes); None: none.
+    guide: np.ndarray | None = None
     n_tfidf: int = field(init=False)
     offsets: list[int] = field(init=False)
 
@@ -224,22 +275,31 @@ class TopicScorer:
             val.append(row[nz])
         return np.concatenate(idx), np.concatenate(val)
 
-    def _proba(self, idx: np.ndarray, val: np.ndarray) -> np.ndarray:
+    def _offset(self, text: str) -> np.ndarray | float:
+        """The guide rules' log-odds for one clean text (0.0 without guide rules)."""
+        guide = getattr(self, "guide", None)  # models saved before the guide rules have none
+        if guide is None:
+            return 0.0
+        row = guide_row(text)
+        return row @ guide if row.any() else 0.0
+
+    def _proba(self, idx: np.ndarray, val: np.ndarray, offset: np.ndarray | float = 0.0) -> np.ndarray:
         if len(self.members) == 1:  # the mean of one row is that row, bit for bit
             m = self.members[0]
-            return m.proba(m.scores(idx, val))
-        return np.mean([m.proba(m.scores(idx, val)) for m in self.members], axis=0)
+            return m.proba(m.scores(idx, val) + offset)
+        return np.mean([m.proba(m.scores(idx, val) + offset) for m in self.members], axis=0)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probabilities of clean texts, shape (n, len(classes))."""
         out = np.empty((len(texts), len(self.classes)))
         for i, text in enumerate(texts):
-            out[i] = self._proba(*self.vector(text))
+            out[i] = self._proba(*self.vector(text), self._offset(text))
         return out
 
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
-        """Linear scores of clean texts, one column per class."""
-        return np.array([self.explainer.scores(*self.vector(t)) for t in texts]).reshape(len(texts), -1)
+        """Linear scores of clean texts (guide rules included), one column per class."""
+        return np.array([self.explainer.scores(*self.vector(t)) + self._offset(t)
+                         for t in texts]).reshape(len(texts), -1)
 
     def feature_names(self) -> list[str]:
         """Names of the tf-idf features, in column order (the cue block follows them)."""
@@ -258,7 +318,8 @@ class TopicScorer:
         shared out among the words that fired it, so every term is a string of the text.
         """
         idx, val = self.vector(text)
-        cls = int(np.argmax(self._proba(idx, val)))
+        offset = self._offset(text)
+        cls = int(np.argmax(self._proba(idx, val, offset)))
         contrib = val * self.explainer.coef[cls, idx]
         names = self.feature_names()
         totals: dict[str, float] = {}
@@ -281,6 +342,12 @@ class TopicScorer:
                     add(word, float(c) / len(words))
         if self.spec.cues:
             _explain_cues(text, self.spec, cues, add)
+        if not isinstance(offset, float):
+            for rule, hit in zip(GUIDE_RULES, guide_row(text)):
+                if hit and offset[cls] and self.guide is not None and self.guide[GUIDE_RULES.index(rule), cls]:
+                    m = rule.pattern.search(text[:_GUIDE_LEAD] if rule.lead_only else text)
+                    if m:
+                        add(m.group(), float(self.guide[GUIDE_RULES.index(rule), cls]))
         ranked = sorted(((t, v) for t, v in totals.items() if v > 0), key=lambda kv: -kv[1])
         return ranked[:k]
 

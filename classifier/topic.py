@@ -17,7 +17,7 @@ from sklearn.utils.validation import check_is_fitted
 from .errors import InputError, check_texts
 from .labels import TOPICS
 from .normalize import normalize as normalize_text
-from .scoring import CUE_SCALE, CUES, FeatureSpec, LinearMember, TfidfBlock, TopicScorer, identity
+from .scoring import CUE_SCALE, CUES, GUIDE_RULES, FeatureSpec, LinearMember, TfidfBlock, TopicScorer, identity
 
 __all__ = ["CUES", "TopicClassifier", "textbook_baseline"]
 
@@ -59,6 +59,10 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         Folds of the calibration (lowered to the smallest class count when needed).
     class_weight : "balanced" or None
     random_state : int
+    guide_weight : float
+        Log-odds that a match of one of ``scoring.GUIDE_RULES`` (the label guide's settled
+        boundaries: hotlines are other, congress 调研 is supervision_visit ...) adds to its topic;
+        0 for none.  A prior, not learned: the training articles hold few such pages.
 
     The defaults are the configuration chosen by ``scripts/select_topic.py`` (grouped CV):
     multinomial logistic regression, whose own probabilities had a lower cross-validated
@@ -92,6 +96,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         calibration_cv: int = 3,
         class_weight: str | None = "balanced",
         random_state: int = 0,
+        guide_weight: float = 4.0,
     ):
         self.normalize = normalize
         self.word_ngram_range = word_ngram_range
@@ -108,6 +113,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         self.calibration_cv = calibration_cv
         self.class_weight = class_weight
         self.random_state = random_state
+        self.guide_weight = guide_weight
 
     # -- features ---------------------------------------------------------------------------
 
@@ -201,8 +207,20 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             members=_members(self.estimator_, len(self.classes_)),
             explainer=_members(self.linear_, len(self.classes_))[0],
             cue_scale=self.cue_weight / CUE_SCALE,
+            guide=self._guide_matrix(),
         )
         return self
+
+    def _guide_matrix(self) -> np.ndarray | None:
+        """Log-odds of each guide rule for each class in ``classes_`` (None when switched off)."""
+        if not self.guide_weight:
+            return None
+        index = {c: i for i, c in enumerate(self.classes_)}
+        out = np.zeros((len(GUIDE_RULES), len(self.classes_)))
+        for r, rule in enumerate(GUIDE_RULES):
+            if rule.topic in index:
+                out[r, index[rule.topic]] = float(self.guide_weight)
+        return out
 
     def decision_function(self, X: Sequence[str]) -> np.ndarray:
         """Linear scores, one column per class in ``classes_`` order."""
