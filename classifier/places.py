@@ -93,6 +93,7 @@ _SCHOOL_AFTER = re.compile(r"小学|中学|学校|幼儿园|初中|高中|中心
 #: conference, the 两会 press venues): about nationwide matters, whatever place it mentions.
 _NATIONAL_PRESS = re.compile(r"教育部[^。，,]{0,8}(?:新闻发布会|发布会)|国新办|部长通道|委员通道|代表通道|梅地亚|"
                              r"人民大会堂|全国两会|两会特别")
+_BEIJING = "110000"
 #: The source line of a journal paper (广西教育·D版 2017年10期): the journal's place is not the paper's.
 _JOURNAL_LINE = re.compile(r"^.{0,40}(?:19|20)\d{2}\s*年\s*(?:第\s*)?\d{1,2}\s*期.{0,20}$", re.MULTILINE)
 _LEAD_CHARS = 200
@@ -427,6 +428,11 @@ def _candidate_features(text: str, mentions: Sequence[Mention], local: int) -> t
     n = max(len(text), 1)
     title, lead, tail = _title_end(text), _LEAD_CHARS, n * (1 - _TAIL_SHARE)
     mentions = _local_media(text, mentions, local)
+    press = bool(_NATIONAL_PRESS.search(text))
+    if press:
+        # Beijing is the seat of the national bodies: at their routine press events (a ministry
+        # press conference, the 两会 venues) its name is the seat, as a dateline's is.
+        mentions = [replace(m, org=True) if m.province == _BEIJING and not m.org else m for m in mentions]
     by_prov: dict[str, list[Mention]] = defaultdict(list)
     listed: dict[int, bool] = {}
     for m, in_list in zip(mentions, _in_list(text, mentions)):
@@ -471,7 +477,7 @@ def _candidate_features(text: str, mentions: Sequence[Mention], local: int) -> t
     f[18] = math.log1p(sum(1 for m in mentions if m.org))
     f[19] = any(pos < title for _, pos in cues)
     f[20] = math.log1p(local)
-    f[23] = bool(_NATIONAL_PRESS.search(text))
+    f[23] = press
     for r, p in zip(rows, codes):
         r[21] = (counts[p] == top) * math.log1p(local)
     codes.append(NATIONAL_CODE)
