@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import classifier
@@ -82,3 +83,18 @@ def test_work_meeting_about_inspection_work_is_a_meeting(topic):
             "对今年的责任督学挂牌督导、学校年度考核等工作作出部署。区教育局分管领导讲话，"
             "各中小学校长、责任督学参加会议。")
     assert _topic(topic, text) == "symposium"
+
+
+def test_a_guide_rule_adds_its_weight_to_its_topic_only(tiny_records):
+    from classifier.scoring import GUIDE_RULES
+
+    texts = [r["text"] for r in tiny_records]
+    y = [r["topic"] for r in tiny_records]
+    plain = classifier.TopicClassifier(min_df=1, guide_weight=0).fit(texts, y)
+    guided = classifier.TopicClassifier(min_df=1, guide_weight=3.0).fit(texts, y)
+    text = "县教育局长走进热线直播间，接听群众来电，回答听众提问。"
+    hotline = next(r for r in GUIDE_RULES if r.name == "hotline")
+    assert hotline.pattern.search(text)
+    diff = guided.decision_function([text])[0] - plain.decision_function([text])[0]
+    expected = np.where(guided.classes_ == "other", 3.0, 0.0)
+    assert np.allclose(diff, expected)
