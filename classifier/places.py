@@ -58,7 +58,8 @@ _XPCC = "新疆生产建设兵团"
 #: 教育署, Macau's 教青局).  Pages from there often name no place at all: "全國" in a Taiwan page
 #: is Taiwan-wide.
 _REGION_BODIES = (
-    ("710000", re.compile(r"立法院|行政院|国教署|国民及学前教育署|中华民国|民国\d{2,3}年|(?<!\d)1[0-2]\d学年度")),
+    ("710000", re.compile(r"立法院|行政院|国教署|国民及学前教育署|中华民国|民国\d{2,3}年|(?<!\d)1[0-2]\d学年度|国民中小学|"
+                          r"硬体")),
     ("810000", re.compile(r"全港|本港|港府|香港特区|教育署|政府总部|港元|港币")),
     ("820000", re.compile(r"全澳|本澳|澳府|教青局|教育暨青年局|社会文化司|澳门特区|澳门元")),
 )
@@ -91,8 +92,8 @@ _MEDIA_AFTER = re.compile(r"^[\u4e00-\u9fff]{0,4}?(?:新闻网|日报|晚报|电
 _SCHOOL_AFTER = re.compile(r"小学|中学|学校|幼儿园|初中|高中|中心校")
 #: A routine press event of the national bodies in Beijing (a Ministry of Education press
 #: conference, the 两会 press venues): about nationwide matters, whatever place it mentions.
-_NATIONAL_PRESS = re.compile(r"教育部[^。，,]{0,8}(?:新闻发布会|发布会)|国新办|部长通道|委员通道|代表通道|梅地亚|"
-                             r"人民大会堂|全国两会|两会特别")
+_NATIONAL_PRESS = re.compile(r"教育部[^。，,]{0,8}(?:新闻发布会|发布会|新闻通气会)|国新办|部长通道|委员通道|代表通道|梅地亚|"
+                             r"人民大会堂|全国两会|两会(?:特别)?访谈")
 _BEIJING = "110000"
 #: The source line of a journal paper (广西教育·D版 2017年10期): the journal's place is not the paper's.
 _JOURNAL_LINE = re.compile(r"^.{0,40}(?:19|20)\d{2}\s*年\s*(?:第\s*)?\d{1,2}\s*期.{0,20}$", re.MULTILINE)
@@ -428,6 +429,10 @@ def _candidate_features(text: str, mentions: Sequence[Mention], local: int) -> t
     n = max(len(text), 1)
     title, lead, tail = _title_end(text), _LEAD_CHARS, n * (1 - _TAIL_SHARE)
     mentions = _local_media(text, mentions, local)
+    # A place that opens a list of more places than it names (天津市和平区等188个县) stands for
+    # the list: a national list of counties that passed places the piece nowhere.
+    mentions = [replace(m, org=True) if many and not m.org else m
+                for m, (_, many) in zip(mentions, _place_lists(text, mentions))]
     press = bool(_NATIONAL_PRESS.search(text))
     if press:
         # Beijing is the seat of the national bodies: at their routine press events (a ministry
