@@ -72,12 +72,15 @@ class GuideRule(NamedTuple):
 GUIDE_RULES: tuple[GuideRule, ...] = (
     # Officials answering citizens on a hotline, a radio call-in or a TV 问政 programme: other.
     # (A hotline number in a page's header or footer, 新闻热线: 0571..., is no such programme.)
-    GuideRule("hotline", "other", re.compile(r"热线(?:电话)?(?:节目|直播|交流)|走进[^。]{0,20}(?:热线|直播间)|问政|接听|听众|"
+    GuideRule("hotline", "other", re.compile(r"热线(?:电话)?(?:节目|直播|交流)|走进[^。]{0,20}热线|问政|接听|听众|"
                                              r"来电"), True),
     # An interview with an official by reporters, written as questions and answers: progress_qa.
     GuideRule("interview", "progress_qa", re.compile(
         r"答记者问|记者问|本刊记者|专访|会见传媒|与传媒|传媒谈话|答问内容|记者会|记者招待会|访谈内容|以下为访谈|"
         r"接受[^。，,]{0,12}采访"), False),
+    # ... and progress retold from a press conference (precedence 1 of the guide).
+    GuideRule("press_conference", "progress_qa", re.compile(
+        r"(?:召开|举行)[^。]{0,8}(?:新闻发布会|新闻通气会|记者会|发布会)|在[^。]{0,20}(?:新闻发布会|新闻通气会|记者会|发布会)上"), True),
     # A people's congress or CPPCC 调研, 视察 or 专题询问 of education work: supervision_visit ...
     GuideRule("congress", "supervision_visit", re.compile(
         r"(?:人大|政协|常委会)[^。]{0,30}?(?:调研|视察|专题询问|执法检查)|(?:专题询问|执法检查)"), True),
