@@ -77,7 +77,7 @@ GUIDE_RULES: tuple[GuideRule, ...] = (
     # An interview with an official by reporters, written as questions and answers: progress_qa.
     GuideRule("interview", "progress_qa", re.compile(
         r"答记者问|记者问|本刊记者|专访|会见传媒|与传媒|传媒谈话|答问内容|记者会|记者招待会|访谈内容|以下为访谈|"
-        r"接受[^。，,]{0,12}采访"), False),
+        r"接受[^。，,]{0,12}采访|两会(?:直播间|访谈)"), False),
     # ... and progress retold from a press conference (precedence 1 of the guide).
     GuideRule("press_conference", "progress_qa", re.compile(
         r"(?:召开|举行)[^。]{0,8}(?:新闻发布会|新闻通气会|记者会|发布会)|在[^。]{0,20}(?:新闻发布会|新闻通气会|记者会|发布会)上"), True),
@@ -90,6 +90,10 @@ GUIDE_RULES: tuple[GuideRule, ...] = (
     # even about inspection work, is a meeting: symposium.
     GuideRule("work_meeting", "symposium", re.compile(
         r"部署会|动员会|部署会议|联席会议(?!制度)|全体会议|教研活动|联片教研|培训会"), True),
+    # Outcomes without an event (lists of counties that passed, their announcement): other.
+    GuideRule("passed_list", "other", re.compile(
+        r"公布了?[^。]{0,30}名单|榜上有名|名单的?(?:通知|公示|公告)|(?:认定|通过)[^。]{0,30}(?:县|区)[^。]{0,10}(?:名单|的公示|的通知)|"
+        r"等\d+个县[^。]{0,10}(?:为|通过)"), True),
     # Pages about what inspection is, exam and knowledge Q&A, preparation guides: other.
     GuideRule("explainer", "other", re.compile(
         r"是什么[?？]|什么是|简述|试题|考点|题库|答案|第[一二三四五六七八九十百\d]+章|手册|应知应会|知识问答|"
