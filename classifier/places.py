@@ -95,6 +95,10 @@ _SCHOOL_AFTER = re.compile(r"小学|中学|学校|幼儿园|初中|高中|中心
 _NATIONAL_PRESS = re.compile(r"教育部[^。，,]{0,8}(?:新闻发布会|发布会|新闻通气会)|国新办|部长通道|委员通道|代表通道|梅地亚|"
                              r"人民大会堂|全国两会|两会(?:特别)?访谈")
 _BEIJING = "110000"
+#: A government page's index number (索引号) or an organisation's unified social credit code
+#: begins with the issuing organisation's credit code, whose characters 3-8 are the code of its
+#: administrative division (11370323... is an office of 沂源县, 370323).
+_CREDIT_CODE = re.compile(r"(?:索引号|信息索取号|统一社会信用代码)[:：\s|]*[1-9Y][1-9](\d{6})")
 #: The source line of a journal paper (广西教育·D版 2017年10期): the journal's place is not the paper's.
 _JOURNAL_LINE = re.compile(r"^.{0,40}(?:19|20)\d{2}\s*年\s*(?:第\s*)?\d{1,2}\s*期.{0,20}$", re.MULTILINE)
 _LEAD_CHARS = 200
@@ -127,7 +131,7 @@ class Mention:
     level: str
     province: str
     city: str  # prefecture code of the place ('' for provinces, 直辖市 districts, 省直辖县)
-    kind: str  # full / short / weak / abbr (甘 in 甘政发〔2012〕1号) / body (立法院): how the surface matched
+    kind: str  # full / short / weak / abbr (甘 in 甘政发〔2012〕1号) / body (立法院) / code (索引号): how it matched
     org: bool  # inside an organisation name (北京师范大学), an address, a dateline or a link list
     ambiguous: bool  # several divisions share the surface
 
@@ -323,6 +327,12 @@ def find_places(text: str) -> list[Mention]:
         div = gz.current[gz.abbr[m.group(1)]]
         mentions.append(Mention(m.group(1), m.start(), m.start() + 1, div.code, div.name, div.level, div.code, "",
                                 "abbr", False, False))
+    if "号" in text or "代码" in text:
+        for m in _CREDIT_CODE.finditer(text):
+            div = gz.current.get(m.group(1))
+            if div is not None:
+                mentions.append(Mention(m.group(1), m.start(1), m.end(1), div.code, div.name, div.level, div.province,
+                                        gz.city_of(div), "code", False, False))
     if _ANY_BODY.search(text):
         for code, pattern in _REGION_BODIES:
             div = gz.current[code]
