@@ -77,7 +77,7 @@ _SUFFIX_CHARS = frozenset("省市区县旗州盟")
 _VENUE_AFTER = re.compile(r"^[^，。,;；\s]{0,12}?(?:召开|举行|举办|开幕|开班|启动)")
 _VENUE_BEFORE = re.compile(r"(?:在|赴|到|来到|走进|深入)$")
 #: Cues of a national piece.
-_NATIONAL_CUES = re.compile(r"教育部|全国|各省|国务院|国家|中央|各地|党中央|国新办")
+_NATIONAL_CUES = re.compile(r"教育部|全国|各省|国务院|国家|中央|各地|党中央|国新办|京津冀|长三角|珠三角|粤港澳|中西部|东西部")
 #: Cues of a piece about one province or city written from inside it (我省, 全市, 省教育厅).
 _LOCAL_CUES = re.compile(r"[我全本该][省市区县州]|省(?:委|政府|教育厅|人民政府|人大|政协|长)|"
                          r"市(?:委|政府|教育局|人民政府|长)|自治区(?:党委|政府|人民政府|教育厅|主席)")
