@@ -58,6 +58,15 @@ def test_abbreviated_banner_name_is_the_banner():
     assert [(m.name, m.province) for m in places] == [("科尔沁右翼前旗", "150000")]
 
 
+def test_index_number_of_a_government_page_names_its_county():
+    # A 索引号 begins with the issuing office's credit code, whose characters 3-8 are its division.
+    text = "标题：全县教育工作会议召开\n索引号：11410526MB1234567X/2025-00012\n会议要求全县上下抓好落实。"
+    codes = [(m.kind, m.name) for m in classifier.find_places(text)]
+    assert ("code", "滑县") in codes
+    # An index number that is no credit code names nothing.
+    assert classifier.find_places("信息索取号：00001434") == []
+
+
 # -- 全国 against a province --------------------------------------------------------------------
 
 def test_ministry_press_conference_is_national_whatever_place_it_mentions(resolver):
