@@ -17,13 +17,12 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import jieba
 
-import jieba  # noqa: E402
+from classifier.normalize import normalize
+from classifier.region import RegionResolver, find_places
 
-from classifier.normalize import normalize  # noqa: E402
-from classifier.region import RegionResolver, find_places  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]  # default data paths only
 
 
 def per_article(fn, texts, repeats: int = 3) -> float:
@@ -68,8 +67,10 @@ def main() -> None:
     labels = [{k: r.get(k) or "" for k in ("topic", "region", "city", "county")} for r in rows]
     full = ArticleClassifier().fit([r["text"] for r in rows], labels)
     whole = per_article(lambda x: full.predict([x]), [r["text"] for r in rows])
-    print(f"ArticleClassifier.predict per article: {whole * 1000:.3f} ms, of which region "
-          f"{region * 1000:.3f} ms: region adds {region / (whole - region):.1%} to the rest")
+    print(
+        f"ArticleClassifier.predict per article: {whole * 1000:.3f} ms, of which region "
+        f"{region * 1000:.3f} ms: region adds {region / (whole - region):.1%} to the rest"
+    )
 
 
 if __name__ == "__main__":

@@ -87,7 +87,7 @@ def model_path(args, tmp: Path, corpus: list[dict]) -> Path:
     """--model, else the shipped model, else one trained here on the dev corpus."""
     if args.model:
         return Path(args.model)
-    from classifier.predictor import default_model_path
+    from classifier.model import default_model_path
 
     path = default_model_path()
     if path.is_file():
@@ -191,10 +191,12 @@ class TreeCPU:
 def bench_predict(src: Path, out: Path, model, jobs: int) -> tuple[float, float]:
     """Articles per wall second, and per CPU second of all the processes of the run."""
     from classifier import batch
+    from classifier.batch import _chunks
 
-    batch._MODELS.clear()  # model loading counts, as it would in a real run
+    _chunks._LOADED.clear()  # model loading counts, as it would in a real run
+    given = {"predictor": model} if hasattr(model, "predict") else {"model_path": model}
     with TreeCPU() as cpu:
-        summary = batch.run_batch([src], out=out, model=model, jobs=jobs, quiet=True)
+        summary = batch.run_batch([src], out=out, jobs=jobs, quiet=True, **given)
     if summary.errors:
         log(f"  warning: {summary.errors} records ended in an error")
     out.unlink()
@@ -227,20 +229,27 @@ def throughput_rounds(results: dict, src: Path, texts: list[str], model, rounds:
             row[f"jobs{jobs}_per_s"], row[f"jobs{jobs}_per_cpu_s"] = bench_predict(src, tmp / "out.jsonl", model, jobs)
         add_ratios(row, row)
         per_round.append(row)
-        log(f"round {r}: jieba alone {row['jieba_per_s']:,.0f}/s, our segmenter alone {row['segment_per_s']:,.0f}/s, "
+        log(
+            f"round {r}: jieba alone {row['jieba_per_s']:,.0f}/s, our segmenter alone {row['segment_per_s']:,.0f}/s, "
             f"ours jobs=1 {row['jobs1_per_s']:,.0f}/s ({row['jobs1_per_cpu_s']:,.0f} per CPU s), "
             f"jobs=2 {row['jobs2_per_s']:,.0f}/s; jobs=1 / jieba {row['ratio_to_jieba']:.2f}, "
-            f"jobs=2 / jobs=1 {row['speedup_jobs2']:.2f}; {load()}")
+            f"jobs=2 / jobs=1 {row['speedup_jobs2']:.2f}; {load()}"
+        )
     ours = results["ours"]
     for key in per_round[0]:
         value = statistics.median(row[key] for row in per_round)
         (results if key.startswith(("jieba", "segment")) else ours)[key] = value
     results["throughput_rounds"] = per_round
-    log(f"jieba segmentation alone (lcut, HMM off, our dictionary), 1 core, median: "
+    log(
+        f"jieba segmentation alone (lcut, HMM off, our dictionary), 1 core, median: "
         f"{results['jieba_per_s']:,.0f} articles/s; our segmenter alone (segment.cut, same pieces): "
-        f"{results['segment_per_s']:,.0f} articles/s")
-    log("per-round ratios: " + ", ".join(f"{row['ratio_to_jieba']:.2f}" for row in per_round)
-        + f" (median {ours['ratio_to_jieba']:.2f})")
+        f"{results['segment_per_s']:,.0f} articles/s"
+    )
+    log(
+        "per-round ratios: "
+        + ", ".join(f"{row['ratio_to_jieba']:.2f}" for row in per_round)
+        + f" (median {ours['ratio_to_jieba']:.2f})"
+    )
 
 
 def classifier_command() -> list[str]:
@@ -275,7 +284,7 @@ import sys, time
 t0 = time.perf_counter()
 import classifier.cli
 t1 = time.perf_counter()
-from classifier.predictor import load
+from classifier.model import load
 m = load(sys.argv[2] if len(sys.argv) > 2 else None)
 t2 = time.perf_counter()
 from classifier.io import iter_records
@@ -292,11 +301,12 @@ def importtime_culprits(cmd_args: list[str], top: int = 12) -> list[str]:
     For each top-level package, its largest cumulative import time, wherever it was first
     imported from (sklearn pulls in scipy.stats and pandas, for example).
     """
-    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "classifier", *cmd_args],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "classifier", *cmd_args], capture_output=True, text=True, check=False
+    )
     best: dict[str, int] = {}
     for line in done.stderr.splitlines():
-        parts = line[len("import time:"):].split("|")
+        parts = line[len("import time:") :].split("|")
         if not line.startswith("import time:") or len(parts) != 3 or not parts[1].strip().isdigit():
             continue
         name = parts[2].strip()
@@ -313,10 +323,16 @@ def bench_coldstart(model: Path, runs: int, shipped: bool) -> tuple[float, float
     args = ["predict", str(SEED[0]), "--format", "jsonl"] + ([] if shipped else ["--model", str(model)])
     times, cpus = timed_runs(classifier_command() + args, runs)
     median = statistics.median(times)
-    notes = [f"runs: {', '.join(f'{t:.2f}' for t in times)} s wall; "
-             f"{', '.join(f'{t:.2f}' for t in cpus)} s CPU (user + system)"]
-    stages = subprocess.run([sys.executable, "-c", _STAGES, str(SEED[0])] + ([] if shipped else [str(model)]),
-                            capture_output=True, text=True, check=False)
+    notes = [
+        f"runs: {', '.join(f'{t:.2f}' for t in times)} s wall; "
+        f"{', '.join(f'{t:.2f}' for t in cpus)} s CPU (user + system)"
+    ]
+    stages = subprocess.run(
+        [sys.executable, "-c", _STAGES, str(SEED[0])] + ([] if shipped else [str(model)]),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     notes.append("stages: " + (stages.stdout.strip() or stages.stderr.strip()[-300:]))
     if median > TARGETS["cold"]:
         notes.append("slowest imports (cumulative, python -X importtime -m classifier " + " ".join(args) + "):")
@@ -338,14 +354,14 @@ def bench_baseline_coldstart(pipe_path: Path, runs: int) -> tuple[float, float]:
 
 _MEMORY_RUN = r"""
 import sys
-sys.path.insert(0, sys.argv[4])
 from classifier.batch import run_batch
 model = sys.argv[3]
 if model.endswith(".baseline"):
     import joblib
-    from _baseline import BaselineModel
-    model = BaselineModel(joblib.load(model))
-summary = run_batch([sys.argv[1]], out=sys.argv[2], model=model, quiet=True)
+    from classifier.topic import TextbookPredictor
+    summary = run_batch([sys.argv[1]], out=sys.argv[2], predictor=TextbookPredictor(joblib.load(model)), quiet=True)
+else:
+    summary = run_batch([sys.argv[1]], out=sys.argv[2], model_path=model, quiet=True)
 print(summary)
 """
 
@@ -359,8 +375,9 @@ def bench_memory(src: Path, out: Path, model: str) -> tuple[float, float, float,
     import psutil
 
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", _MEMORY_RUN, str(src), str(out), model,
-                             str(Path(__file__).parent)], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _MEMORY_RUN, str(src), str(out), model], stdout=subprocess.PIPE, text=True
+    )
     root = psutil.Process(proc.pid)
     peak_rss = peak_pss = 0
     while proc.poll() is None:
@@ -392,8 +409,12 @@ def main() -> None:
     ap.add_argument("--memory-n", type=int, default=200_000, help="articles of the streaming memory run")
     ap.add_argument("--quick", action="store_true", help="memory run on 20 000 articles instead of 200 000")
     ap.add_argument("--runs", type=int, default=5, help="cold-start runs (median)")
-    ap.add_argument("--rounds", type=int, default=3,
-                    help="interleaved throughput rounds, jieba and ours side by side (median; default 3)")
+    ap.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="interleaved throughput rounds, jieba and ours side by side (median; default 3)",
+    )
     ap.add_argument("--model", help="model file (default: the shipped model)")
     ap.add_argument("--no-baseline", action="store_true", help="skip the textbook baseline figures")
     ap.add_argument("--json", help="also write the figures to this JSON file")
@@ -408,8 +429,10 @@ def main() -> None:
 
     import classifier
 
-    log(f"machine: {cores()}, {platform.machine()}, Python {platform.python_version()}, "
-        f"classifier {classifier.__version__}")
+    log(
+        f"machine: {cores()}, {platform.machine()}, Python {platform.python_version()}, "
+        f"classifier {classifier.__version__}"
+    )
     corpus = read_corpus()
     results: dict[str, dict] = {"ours": {}, "baseline": {}}
     ours, base = results["ours"], results["baseline"]
@@ -429,34 +452,37 @@ def main() -> None:
         if "throughput" in parts:
             src = replicate(corpus, args.n, tmp / "throughput.jsonl")
             texts = [corpus[i % len(corpus)]["text"] for i in range(args.n)]
-            log(f"\n== throughput on {args.n:,} articles (dev corpus replicated), {args.rounds} rounds, "
-                f"{load()} ==")
+            log(f"\n== throughput on {args.n:,} articles (dev corpus replicated), {args.rounds} rounds, {load()} ==")
             throughput_rounds(results, src, texts, model, args.rounds, tmp)
             if baseline:
-                sys.path.insert(0, str(Path(__file__).parent))
                 import jieba
-                from _baseline import BaselineModel
+
+                from classifier.topic import TextbookPredictor
 
                 jieba.initialize()
                 for jobs in (1, 2):
                     base[f"jobs{jobs}_per_s"], base[f"jobs{jobs}_per_cpu_s"] = bench_predict(
-                        src, tmp / "out.jsonl", BaselineModel(pipe), jobs)
-                    log(f"baseline, jobs={jobs}: {base[f'jobs{jobs}_per_s']:,.0f} articles/s "
-                        f"({base[f'jobs{jobs}_per_cpu_s']:,.0f} per CPU second, all processes) {load()}")
+                        src, tmp / "out.jsonl", TextbookPredictor(pipe), jobs
+                    )
+                    log(
+                        f"baseline, jobs={jobs}: {base[f'jobs{jobs}_per_s']:,.0f} articles/s "
+                        f"({base[f'jobs{jobs}_per_cpu_s']:,.0f} per CPU second, all processes) {load()}"
+                    )
                 add_ratios(base, results)
             src.unlink()
 
         if "coldstart" in parts:
-            log(f"\n== cold start: classifier predict {SEED[0].relative_to(ROOT)} (median of {args.runs}), "
-                f"{load()} ==")
+            log(f"\n== cold start: classifier predict {SEED[0].relative_to(ROOT)} (median of {args.runs}), {load()} ==")
             ours["cold_s"], ours["cold_cpu_s"], notes = bench_coldstart(model, args.runs, shipped)
             log(f"ours: {ours['cold_s']:.2f} s wall, {ours['cold_cpu_s']:.2f} s CPU")
             for note in notes:
                 log("  " + note)
             if baseline:
                 base["cold_s"], base["cold_cpu_s"] = bench_baseline_coldstart(pipe_path, args.runs)
-                log(f"baseline (python -c: joblib.load + predict): {base['cold_s']:.2f} s wall, "
-                    f"{base['cold_cpu_s']:.2f} s CPU")
+                log(
+                    f"baseline (python -c: joblib.load + predict): {base['cold_s']:.2f} s wall, "
+                    f"{base['cold_cpu_s']:.2f} s CPU"
+                )
 
         if "train" in parts:
             log("\n== training on the full dev corpus (one fit, no cross-validation) ==")
@@ -477,8 +503,10 @@ def main() -> None:
             for name, r, spec in runs:
                 rss, pss, seconds, line = bench_memory(src, tmp / "memory-out.jsonl", spec)
                 r["peak_rss_mb"], r["peak_pss_mb"], r["memory_run_s"] = rss, pss, seconds
-                log(f"{name}: peak RSS {rss:,.0f} MB, PSS {pss:,.0f} MB (process + children), "
-                    f"{seconds:,.0f} s wall; {line}")
+                log(
+                    f"{name}: peak RSS {rss:,.0f} MB, PSS {pss:,.0f} MB (process + children), "
+                    f"{seconds:,.0f} s wall; {line}"
+                )
             src.unlink()
 
     summary(results, args)
@@ -508,8 +536,10 @@ def summary(results: dict, args) -> None:
     ]
     log(f"\n== summary ({cores()}; {load()}) ==")
     if "jieba_per_s" in results:
-        log(f"jieba segmentation alone, 1 core: {results['jieba_per_s']:,.0f} articles/s; "
-            f"our segmenter alone: {results['segment_per_s']:,.0f} articles/s")
+        log(
+            f"jieba segmentation alone, 1 core: {results['jieba_per_s']:,.0f} articles/s; "
+            f"our segmenter alone: {results['segment_per_s']:,.0f} articles/s"
+        )
     log(f"{'figure':<36}{'ours':>12}{'baseline':>12}   target")
     for label, key, spec, target in rows:
         log(f"{label:<36}{fmt(ours, key, spec):>12}{fmt(base, key, spec):>12}   {target}")

@@ -1,8 +1,10 @@
 """Label scraped Chinese education news articles with their topic and region.
 
 >>> import classifier
->>> model = classifier.load()                  # the shipped model
->>> model.predict(["……座谈会在镇江丹阳市召开。"])  # one record per text
+>>> model = classifier.load()  # the shipped model
+>>> [record] = model.predict(["全市义务教育工作座谈会在镇江丹阳市召开。"])  # one record per text
+>>> record["region"], record["city"]
+('江苏省', '镇江市')
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from .normalize import normalize
 # Public names served from their modules on first use, so that `import classifier` stays
 # cheap: scikit-learn is imported only by what needs it.
 _LAZY = {
-    "load": "predictor",
-    "Predictor": "predictor",
+    "load": "model",
+    "Predictor": "model",
     "save": "model",
     "ArticleClassifier": "model",
     "TopicClassifier": "topic",
@@ -35,8 +37,17 @@ _LAZY = {
 }
 
 __all__ = [
-    "NATIONAL", "PREDICTION_FIELDS", "PROVINCES", "REGIONS", "TOPICS",
-    "ClassifierError", "InputError", "ModelError", "normalize", "__version__", *_LAZY,
+    "NATIONAL",
+    "PREDICTION_FIELDS",
+    "PROVINCES",
+    "REGIONS",
+    "TOPICS",
+    "ClassifierError",
+    "InputError",
+    "ModelError",
+    "normalize",
+    "__version__",
+    *_LAZY,
 ]
 
 

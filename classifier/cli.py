@@ -6,18 +6,19 @@ import json
 import sys
 import unicodedata
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 import click
 
 from .errors import ClassifierError
-from .labels import ERROR_FIELD, TEXT_COLUMN
+from .io import FORMATS as FILE_FORMATS
+from .io import format_of
+from .labels import ERROR_FIELD, TEXT_COLUMN, TOPIC_PROBA
 
 # Heavy modules (scikit-learn, jieba, pyarrow) are imported inside the commands so that
 # `--help` is instant and `predict` pays only for what it uses.
 
-FORMATS = ("table", "jsonl", "csv", "parquet")
+FORMATS = ("table", *FILE_FORMATS)
 
 
 def _fail(exc: ClassifierError) -> click.ClickException:
@@ -38,18 +39,37 @@ def main() -> None:
 @main.command()
 @click.argument("sources", nargs=-1, type=click.Path(allow_dash=True))
 @click.option("-m", "--model", type=click.Path(dir_okay=False), help="Model file (default: the shipped model).")
-@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS),
-              help="Output format (default: table on a terminal, JSONL when piped, else from --out's suffix).")
-@click.option("-o", "--out", type=click.Path(dir_okay=False, allow_dash=True),
-              help="Write records to this file (atomically) instead of stdout.")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    help="Output format (default: table on a terminal, JSONL when piped, else from --out's suffix).",
+)
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Write records to this file (atomically) instead of stdout.",
+)
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
 @click.option("--dask", "dask_address", metavar="ADDRESS", help="Run on a Dask cluster, e.g. tcp://scheduler:8786.")
 @click.option("--resume", is_flag=True, help="Skip records whose id is already in --out, keep them, add the rest.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary line.")
 @click.option("--explain", is_flag=True, help="Add the terms and place mentions that decided each record.")
 @click.option("--text-column", default=TEXT_COLUMN, show_default=True, help="Text column of JSONL/CSV/Parquet input.")
-def predict(sources: tuple[str, ...], model: str | None, fmt: str | None, out: str | None, jobs: int | None,
-            dask_address: str | None, resume: bool, quiet: bool, explain: bool, text_column: str) -> None:
+def predict(
+    sources: tuple[str, ...],
+    model: str | None,
+    fmt: str | None,
+    out: str | None,
+    jobs: int | None,
+    dask_address: str | None,
+    resume: bool,
+    quiet: bool,
+    explain: bool,
+    text_column: str,
+) -> None:
     """Label articles: files, folders, .jsonl/.csv/.parquet with a text column, or stdin.
 
     One output record per input record, in input order, with the input's id (or path) and
@@ -68,7 +88,7 @@ def predict(sources: tuple[str, ...], model: str | None, fmt: str | None, out: s
     out = None if out == "-" else out
     if fmt is None:
         if out:
-            fmt = {".csv": "csv", ".parquet": "parquet"}.get(Path(out).suffix.lower(), "jsonl")
+            fmt = format_of(out) or "jsonl"
         else:
             fmt = "table" if sys.stdout.isatty() else "jsonl"
     if fmt == "table" and out:
@@ -80,12 +100,23 @@ def predict(sources: tuple[str, ...], model: str | None, fmt: str | None, out: s
         if fmt == "table":
             from .io import iter_records
 
-            records = batch.predict_records(iter_records(paths, text_column=text_column), model,
-                                            jobs=jobs, explain=explain)
+            records = batch.predict_records(
+                iter_records(paths, text_column=text_column), model_path=model, jobs=jobs, explain=explain
+            )
             n, errors = _print_table(records, explain)
         else:
-            summary = batch.run_batch(paths, out=out, fmt=fmt, model=model, jobs=jobs, resume=resume, quiet=quiet,
-                                      explain=explain, dask=dask_address, text_column=text_column)
+            summary = batch.run_batch(
+                paths,
+                out=out,
+                fmt=fmt,
+                model_path=model,
+                jobs=jobs,
+                resume=resume,
+                quiet=quiet,
+                explain=explain,
+                dask=dask_address,
+                text_column=text_column,
+            )
             n, errors = summary.records, summary.errors
             if not quiet:
                 click.echo(str(summary), err=True)
@@ -114,7 +145,7 @@ def _print_table(records: Iterable[dict[str, Any]], explain: bool) -> tuple[int,
             errors += 1
             rows.append([rid, "ERROR", "", str(rec[ERROR_FIELD]), "", ""])
             continue
-        p = rec.get("topic_proba", {}).get(rec["topic"], 0.0)
+        p = rec.get(TOPIC_PROBA, {}).get(rec["topic"], 0.0)
         rows.append([rid, rec["topic"], f"{p:.2f}", rec["region"], rec["city"], rec["county"]])
         if explain:
             details.append((rid, rec))
@@ -134,10 +165,19 @@ def _print_table(records: Iterable[dict[str, Any]], explain: bool) -> tuple[int,
 @main.command()
 @click.argument("data", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("-o", "--out", required=True, type=click.Path(dir_okay=False), help="Where to write the model.")
-@click.option("--labels", "labels_csv", type=click.Path(exists=True, dir_okay=False),
-              help="Labels CSV (file,topic,region,city,county) for folders of .txt files.")
-@click.option("--cv", type=click.IntRange(min=0), default=5, show_default=True,
-              help="Grouped cross-validation folds whose scores are stored in the model (0: skip).")
+@click.option(
+    "--labels",
+    "labels_csv",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Labels CSV (file,topic,region,city,county) for folders of .txt files.",
+)
+@click.option(
+    "--cv",
+    type=click.IntRange(min=0),
+    default=5,
+    show_default=True,
+    help="Grouped cross-validation folds whose scores are stored in the model (0: skip).",
+)
 def train(data: tuple[str, ...], out: str, labels_csv: str | None, cv: int) -> None:
     """Train a model on labeled data and write it (with its SHA-256 beside it).
 
@@ -163,24 +203,61 @@ def train(data: tuple[str, ...], out: str, labels_csv: str | None, cv: int) -> N
 
 @main.command()
 @click.argument("data", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("-m", "--model", type=click.Path(dir_okay=False),
-              help="Evaluate this fitted model on DATA (train-on-A/test-on-B).")
+@click.option(
+    "-m", "--model", type=click.Path(dir_okay=False), help="Evaluate this fitted model on DATA (train-on-A/test-on-B)."
+)
 @click.option("--cv", type=click.IntRange(min=2), help="Cross-validate a fresh model on DATA with K grouped folds.")
-@click.option("--train", "train_paths", multiple=True, type=click.Path(exists=True),
-              help="Fit a fresh model on this labeled data and test it on DATA (repeatable).")
-@click.option("--labels", "labels_csv", type=click.Path(exists=True, dir_okay=False),
-              help="Labels CSV for folders of .txt files.")
-@click.option("--report", "report_dir", type=click.Path(file_okay=False),
-              help="Write report.json, report.md and PNG plots to this folder.")
+@click.option(
+    "--train",
+    "train_paths",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="Fit a fresh model on this labeled data and test it on DATA (repeatable).",
+)
+@click.option(
+    "--labels", "labels_csv", type=click.Path(exists=True, dir_okay=False), help="Labels CSV for folders of .txt files."
+)
+@click.option(
+    "--report",
+    "report_dir",
+    type=click.Path(file_okay=False),
+    help="Write report.json, report.md and PNG plots to this folder.",
+)
 @click.option("--robustness/--no-robustness", default=True, show_default=True, help="Perturbed-text figures.")
 @click.option("--learning-curve/--no-learning-curve", default=True, show_default=True, help="Score vs training size.")
-@click.option("--baselines/--no-baselines", default=True, show_default=True,
-              help="Keyword rules and textbook TF-IDF + LinearSVC on the same folds.")
-@click.option("--seed-loo/--no-seed-loo", default=True, show_default=True,
-              help="Leave-one-out over the seed articles (with --cv).")
-def evaluate(data: tuple[str, ...], model: str | None, cv: int | None, train_paths: tuple[str, ...],
-             labels_csv: str | None, report_dir: str | None, robustness: bool, learning_curve: bool,
-             baselines: bool, seed_loo: bool) -> None:
+@click.option(
+    "--baselines/--no-baselines",
+    default=True,
+    show_default=True,
+    help="Keyword rules and textbook TF-IDF + LinearSVC on the same folds.",
+)
+@click.option(
+    "--seed-loo/--no-seed-loo",
+    default=True,
+    show_default=True,
+    help="Leave-one-out over the seed articles (with --cv).",
+)
+@click.option(
+    "--seeds",
+    "seeds_dir",
+    default="seeds",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder of seed articles for --seed-loo (labels: labels.csv in it or ../labels/<name>.csv).",
+)
+def evaluate(
+    data: tuple[str, ...],
+    model: str | None,
+    cv: int | None,
+    train_paths: tuple[str, ...],
+    labels_csv: str | None,
+    report_dir: str | None,
+    robustness: bool,
+    learning_curve: bool,
+    baselines: bool,
+    seed_loo: bool,
+    seeds_dir: str,
+) -> None:
     """Accuracy, macro-F1, per-class figures and confusion matrices on labeled DATA.
 
     \b
@@ -195,9 +272,19 @@ def evaluate(data: tuple[str, ...], model: str | None, cv: int | None, train_pat
     from .evaluation import format_summary, run_evaluation
 
     try:
-        report = run_evaluation(list(data), model=model, cv=cv, labels_csv=labels_csv, report_dir=report_dir,
-                                robustness=robustness, learning_curve=learning_curve, baselines=baselines,
-                                loo_seeds=seed_loo, train_paths=list(train_paths) or None)
+        report = run_evaluation(
+            list(data),
+            model=model,
+            cv=cv,
+            labels_csv=labels_csv,
+            report_dir=report_dir,
+            robustness=robustness,
+            learning_curve=learning_curve,
+            baselines=baselines,
+            loo_seeds=seed_loo,
+            train_paths=list(train_paths) or None,
+            seeds_dir=seeds_dir,
+        )
     except ClassifierError as exc:
         raise _fail(exc) from None
     click.echo(format_summary(report))
@@ -209,7 +296,7 @@ def evaluate(data: tuple[str, ...], model: str | None, cv: int | None, train_pat
 @click.option("-m", "--model", type=click.Path(dir_okay=False), help="Model file (default: the shipped model).")
 def info(model: str | None) -> None:
     """Show a model's metadata: versions, labels, training data and cross-validated scores."""
-    from .predictor import default_model_path, load
+    from .model import default_model_path, load
 
     try:
         meta = load(model).metadata_

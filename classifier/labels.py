@@ -1,8 +1,13 @@
-"""The label sets and output fields: defined here once, imported everywhere else."""
+"""The label sets, label and output fields, a labeled record and the one label check: defined
+here once, imported everywhere else."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
+from typing import Any, NamedTuple
+
+from .errors import InputError
 
 #: Topic labels, in the order used for probability vectors.
 TOPICS: tuple[str, ...] = ("supervision_visit", "symposium", "progress_qa", "other")
@@ -13,17 +18,44 @@ NATIONAL = "全国"
 NATIONAL_CODE = "000000"
 
 #: Province-level divisions: official full name -> GB/T 2260 code.
-PROVINCES = MappingProxyType({
-    "北京市": "110000", "天津市": "120000", "河北省": "130000", "山西省": "140000",
-    "内蒙古自治区": "150000", "辽宁省": "210000", "吉林省": "220000", "黑龙江省": "230000",
-    "上海市": "310000", "江苏省": "320000", "浙江省": "330000", "安徽省": "340000",
-    "福建省": "350000", "江西省": "360000", "山东省": "370000", "河南省": "410000",
-    "湖北省": "420000", "湖南省": "430000", "广东省": "440000", "广西壮族自治区": "450000",
-    "海南省": "460000", "重庆市": "500000", "四川省": "510000", "贵州省": "520000",
-    "云南省": "530000", "西藏自治区": "540000", "陕西省": "610000", "甘肃省": "620000",
-    "青海省": "630000", "宁夏回族自治区": "640000", "新疆维吾尔自治区": "650000",
-    "台湾省": "710000", "香港特别行政区": "810000", "澳门特别行政区": "820000",
-})
+PROVINCES = MappingProxyType(
+    {
+        "北京市": "110000",
+        "天津市": "120000",
+        "河北省": "130000",
+        "山西省": "140000",
+        "内蒙古自治区": "150000",
+        "辽宁省": "210000",
+        "吉林省": "220000",
+        "黑龙江省": "230000",
+        "上海市": "310000",
+        "江苏省": "320000",
+        "浙江省": "330000",
+        "安徽省": "340000",
+        "福建省": "350000",
+        "江西省": "360000",
+        "山东省": "370000",
+        "河南省": "410000",
+        "湖北省": "420000",
+        "湖南省": "430000",
+        "广东省": "440000",
+        "广西壮族自治区": "450000",
+        "海南省": "460000",
+        "重庆市": "500000",
+        "四川省": "510000",
+        "贵州省": "520000",
+        "云南省": "530000",
+        "西藏自治区": "540000",
+        "陕西省": "610000",
+        "甘肃省": "620000",
+        "青海省": "630000",
+        "宁夏回族自治区": "640000",
+        "新疆维吾尔自治区": "650000",
+        "台湾省": "710000",
+        "香港特别行政区": "810000",
+        "澳门特别行政区": "820000",
+    }
+)
 
 #: Every valid ``region`` value.
 REGIONS: tuple[str, ...] = (*PROVINCES, NATIONAL)
@@ -31,10 +63,95 @@ REGIONS: tuple[str, ...] = (*PROVINCES, NATIONAL)
 #: Region fields of a prediction record, filled by ``classifier.region``.
 REGION_FIELDS: tuple[str, ...] = ("region", "region_code", "city", "city_code", "county", "county_code")
 
+#: Field of a prediction record holding the probability of each topic ({topic: p}).
+TOPIC_PROBA = "topic_proba"
+
 #: Fields of one prediction record, in output order (pass-through columns come first, ``error`` last).
-PREDICTION_FIELDS: tuple[str, ...] = ("topic", "topic_proba", *REGION_FIELDS)
+PREDICTION_FIELDS: tuple[str, ...] = ("topic", TOPIC_PROBA, *REGION_FIELDS)
+
+#: Label fields of a labeled record, in order; ``topic`` and ``region`` are required.
+LABEL_FIELDS: tuple[str, ...] = ("topic", "region", "city", "county")
 
 #: Column holding the article text in JSONL / CSV / Parquet input.
 TEXT_COLUMN = "text"
 #: Column holding a per-record failure in batch output.
 ERROR_FIELD = "error"
+
+
+class LabeledRecord(NamedTuple):
+    """The labels of one article (``city`` and ``county`` are '' when not labeled)."""
+
+    topic: str
+    region: str
+    city: str = ""
+    county: str = ""
+
+
+def check_region(region: Any, where: str) -> str:
+    """``region`` when it is one of ``REGIONS``, else an InputError naming ``where``."""
+    if region not in REGIONS:
+        raise InputError(
+            f"{where}: unknown region {region!r} (expected a province-level full name such as 江苏省, or 全国)"
+        )
+    return region
+
+
+def _missing(value: Any) -> bool:
+    """None, or a float NaN (a missing cell of a data frame)."""
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def check_label(item: Any, where: str, *, known: bool = True) -> LabeledRecord:
+    """The labels of one record, checked: the one label check of the package.
+
+    Parameters
+    ----------
+    item : mapping or sequence
+        A mapping with ``topic`` and ``region`` (``city`` and ``county`` optional; None or
+        NaN for ''), or a row of ``LABEL_FIELDS`` values in order.
+    where : str
+        Names the record in error messages (``file:line``, ``y[3]`` ...).
+    known : bool, default True
+        Require ``topic`` in ``TOPICS`` and ``region`` in ``REGIONS`` (False lets an estimator
+        learn other label sets).
+
+    Returns
+    -------
+    LabeledRecord
+        Strings with surrounding white space removed from ``city`` and ``county``.
+
+    Raises
+    ------
+    InputError
+        Naming ``where`` and the field: a missing topic or region, a value that is not a
+        string, or (with ``known``) a topic or region outside the label sets.
+
+    Examples
+    --------
+    >>> check_label({"topic": "symposium", "region": "江苏省", "city": " 镇江市 "}, "row 1")
+    LabeledRecord(topic='symposium', region='江苏省', city='镇江市', county='')
+    """
+    if isinstance(item, Mapping):
+        values = {k: item.get(k) for k in LABEL_FIELDS}
+    elif isinstance(item, (str, bytes)) or not isinstance(item, Iterable):
+        raise InputError(f"{where}: expected a dict with topic and region, got {item!r}")
+    else:
+        values = dict(zip(LABEL_FIELDS, item))
+    values = {k: None if _missing(v) else v for k, v in values.items()}
+    for field in ("topic", "region"):
+        if values.get(field) in (None, ""):
+            raise InputError(f"{where}: missing {field!r} (topic and region are required), got {values}")
+    out = []
+    for field in LABEL_FIELDS:
+        value = values.get(field)
+        if value is None:
+            value = ""
+        elif not isinstance(value, str):
+            raise InputError(f"{where}: {field!r} is {type(value).__name__}, not a string")
+        out.append(value.strip() if field in ("city", "county") else value)
+    label = LabeledRecord(*out)
+    if known:
+        if label.topic not in TOPICS:
+            raise InputError(f"{where}: unknown topic {label.topic!r} (expected one of {', '.join(TOPICS)})")
+        check_region(label.region, where)
+    return label

@@ -61,7 +61,28 @@ _LINE_BREAKS = re.compile("[\r\x85\u2028\u2029]")
 
 
 _HTML_TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]{0,10})(?:[ \t][^<>\n]{0,200})?/?>")
-_BLOCK_TAGS = frozenset(["br", "p", "div", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "section", "article"])
+_BLOCK_TAGS = frozenset(
+    [
+        "br",
+        "p",
+        "div",
+        "li",
+        "tr",
+        "td",
+        "th",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "table",
+        "ul",
+        "ol",
+        "section",
+        "article",
+    ]
+)
 
 
 def _tag(match: re.Match[str]) -> str:
@@ -141,7 +162,7 @@ def _realign(run: str, sync: str) -> str:
     out = []
     for i in range(0, len(data), 2):
         try:
-            out.append(data[i:i + 2].decode("gbk"))
+            out.append(data[i : i + 2].decode("gbk"))
         except UnicodeDecodeError:
             return ""
     return "".join(out)
@@ -266,10 +287,45 @@ _WIDGETS = re.compile(
 )
 # Literal words one of which every match of _FOOTER / _SOURCE contains: a cheap gate,
 # since those alternations are slow to search.
-_FOOTER_GATE = ("icp", "公网安备", "网安备", "版权", "©", "声明", "技术支持", "删除", "转载", "出处", "授权",
-                "统计", "网站地图", "单位", "notice", "disclaimer", "copyright", "rights reserved")
-_SOURCE_GATE = ("来源", "出处", "稿源", "上一篇", "下一篇", "编辑", "责编", "审核", "校对", "编审", "作者", "撰稿",
-                "供稿", "摄影", "记者", "时间", "日期")
+_FOOTER_GATE = (
+    "icp",
+    "公网安备",
+    "网安备",
+    "版权",
+    "©",
+    "声明",
+    "技术支持",
+    "删除",
+    "转载",
+    "出处",
+    "授权",
+    "统计",
+    "网站地图",
+    "单位",
+    "notice",
+    "disclaimer",
+    "copyright",
+    "rights reserved",
+)
+_SOURCE_GATE = (
+    "来源",
+    "出处",
+    "稿源",
+    "上一篇",
+    "下一篇",
+    "编辑",
+    "责编",
+    "审核",
+    "校对",
+    "编审",
+    "作者",
+    "撰稿",
+    "供稿",
+    "摄影",
+    "记者",
+    "时间",
+    "日期",
+)
 _RELATED_HEAD = re.compile(
     r"^\W*(?:【[^】]*】)?\W*(?:相关|推荐|延伸|热门|热点|更多|精彩|最新|猜你)"
     r"(?:阅读|新闻|文章|推荐|链接|资讯|专题|喜欢)\W*$|^\W*(?:新闻|文章|频道|内容|编辑)推荐\W*$|"

@@ -53,7 +53,7 @@ init_seconds: float | None = None
 
 
 def _read_data(name: str) -> list[str]:
-    text = resources.files("classifier").joinpath("data", name).read_text(encoding="utf-8")
+    text = resources.files("classifier").joinpath(f"data/{name}").read_text(encoding="utf-8")
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from sklearn.base import clone
 
@@ -13,17 +12,15 @@ from .io import read_labeled
 from .model import ArticleClassifier, save
 
 
-def read_training_data(data: Sequence[str | Path], labels_csv: str | Path | None = None) -> list[dict[str, Any]]:
-    """Labeled records from JSONL files and folders of .txt files with a labels CSV."""
-    records: list[dict[str, Any]] = []
-    for path in data:
-        records.extend(read_labeled(path, labels_csv=labels_csv))
-    return records
-
-
-def train(data: Sequence[str | Path] | str | Path, out: str | Path | None = None, *,
-          labels_csv: str | Path | None = None, cv: int = 5,
-          estimator: ArticleClassifier | None = None, random_state: int = 0) -> ArticleClassifier:
+def train(
+    data: Sequence[str | Path] | str | Path,
+    out: str | Path | None = None,
+    *,
+    labels_csv: str | Path | None = None,
+    cv: int = 5,
+    estimator: ArticleClassifier | None = None,
+    random_state: int = 0,
+) -> ArticleClassifier:
     """Fit a model on labeled data; with ``out``, write it there with its metadata.
 
     With ``cv`` ≥ 2, grouped cross-validated scores are computed first and stored in the
@@ -31,7 +28,7 @@ def train(data: Sequence[str | Path] | str | Path, out: str | Path | None = None
     """
     if isinstance(data, (str, Path)):
         data = [data]
-    records = read_training_data(data, labels_csv)
+    records = read_labeled(data, labels_csv)
     texts = [r["text"] for r in records]
     estimator = estimator if estimator is not None else ArticleClassifier()
     scores = cross_validate_summary(estimator, texts, records, cv=cv, random_state=random_state) if cv >= 2 else None

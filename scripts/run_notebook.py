@@ -18,8 +18,9 @@ REPO = Path(__file__).resolve().parent.parent
 def run(path: Path, timeout: int = 600) -> nbformat.NotebookNode:
     """Execute the notebook at ``path`` with its own folder as the working directory; return it."""
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
     return nb
 
 

@@ -40,9 +40,9 @@ GRID: dict[str, dict] = {
     "no cue block": {"cue_weight": 0.0},
     "cue weight 1": {"cue_weight": 1.0},
     "cue weight 4": {"cue_weight": 4.0},
-    "no lead block": {"title_weight": 0.0},
-    "lead weight 2": {"title_weight": 2.0},
-    "lead weight 2, cue weight 1": {"title_weight": 2.0, "cue_weight": 1.0},
+    "no lead block": {"lead_weight": 0.0},
+    "lead weight 2": {"lead_weight": 2.0},
+    "lead weight 2, cue weight 1": {"lead_weight": 2.0, "cue_weight": 1.0},
     "lead 250 chars": {"lead_chars": 250},
     "words 1-1": {"word_ngram_range": (1, 1)},
     "+ char 2-3": {"char_ngram_range": (2, 3)},
@@ -51,8 +51,8 @@ GRID: dict[str, dict] = {
     "min_df=1": {"min_df": 1},
     "no sublinear tf": {"sublinear_tf": False},
     "no class weight": {"class_weight": None},
-    "svm C=1 + sigmoid": {"model": "svm", "C": 1.0, "calibration": "sigmoid"},
-    "svm C=0.3 + sigmoid": {"model": "svm", "C": 0.3, "calibration": "sigmoid"},
+    "svm C=1 + sigmoid": {"linear_model": "svm", "C": 1.0, "calibration": "sigmoid"},
+    "svm C=0.3 + sigmoid": {"linear_model": "svm", "C": 0.3, "calibration": "sigmoid"},
     "logreg + sigmoid": {"calibration": "sigmoid"},
 }
 
@@ -89,8 +89,10 @@ def score(estimator, X, y, cv) -> dict[str, np.ndarray]:
 
 
 def fmt(res: dict[str, np.ndarray]) -> str:
-    out = (f"accuracy {res['test_accuracy'].mean():.3f} ± {res['test_accuracy'].std():.3f}   "
-           f"macro-F1 {res['test_f1_macro'].mean():.3f} ± {res['test_f1_macro'].std():.3f}")
+    out = (
+        f"accuracy {res['test_accuracy'].mean():.3f} ± {res['test_accuracy'].std():.3f}   "
+        f"macro-F1 {res['test_f1_macro'].mean():.3f} ± {res['test_f1_macro'].std():.3f}"
+    )
     if "test_neg_log_loss" in res:
         out += f"   log-loss {-res['test_neg_log_loss'].mean():.3f}"
     return out
@@ -117,15 +119,21 @@ def speed(texts: list[str], topics: list[str], runs: int = 5) -> None:
 
     t_jieba = best(lambda xs: [jieba.lcut(x) for x in xs])
     t_predict = best(model.predict)
-    print(f"jieba.lcut alone {t_jieba:.2f} ms/article; TopicClassifier.predict {t_predict:.2f} ms/article "
-          f"(normalise + segment + features + model); throughput ratio {t_jieba / t_predict:.2f}")
+    print(
+        f"jieba.lcut alone {t_jieba:.2f} ms/article; TopicClassifier.predict {t_predict:.2f} ms/article "
+        f"(normalise + segment + features + model); throughput ratio {t_jieba / t_predict:.2f}"
+    )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--grid", action="store_true", help="also score the comparison grid")
-    ap.add_argument("--repeats", type=int, default=3,
-                    help="repetitions of the 5-fold split, with fold seeds 0..N-1 (default 3: 15 folds)")
+    ap.add_argument(
+        "--repeats",
+        type=int,
+        default=3,
+        help="repetitions of the 5-fold split, with fold seeds 0..N-1 (default 3: 15 folds)",
+    )
     ap.add_argument("--speed", action="store_true", help="also time predict against jieba.lcut alone")
     args = ap.parse_args()
     threadpool_limits(1)  # one BLAS thread: the grid is many tiny fits, threads only contend
@@ -133,10 +141,15 @@ def main() -> None:
     texts, topics = load_data()
     y = np.asarray(topics)
     groups = near_duplicate_groups(texts)
-    folds = [fold for seed in range(args.repeats)
-             for fold in StratifiedGroupKFold(5, shuffle=True, random_state=seed).split(texts, y, groups)]
-    print(f"{len(texts)} articles, {len(set(groups))} near-duplicate groups, "
-          f"grouped 5-fold CV repeated {args.repeats}x (fold seeds 0..{args.repeats - 1}): mean ± std over folds")
+    folds = [
+        fold
+        for seed in range(args.repeats)
+        for fold in StratifiedGroupKFold(5, shuffle=True, random_state=seed).split(texts, y, groups)
+    ]
+    print(
+        f"{len(texts)} articles, {len(set(groups))} near-duplicate groups, "
+        f"grouped 5-fold CV repeated {args.repeats}x (fold seeds 0..{args.repeats - 1}): mean ± std over folds"
+    )
 
     # normalize() is deterministic per text, so normalising once up front equals normalize=True in every fold.
     clean = [normalize(t) for t in texts]

@@ -13,7 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from classifier import batch
-from classifier.batch import predict_records, read_output, run_batch
+from classifier import io as cio
+from classifier.batch import _run, predict_records, run_batch
+from classifier.io import _writers, read_output
 from classifier.labels import ERROR_FIELD, PREDICTION_FIELDS, REGION_FIELDS, TOPICS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,8 +33,7 @@ class FakeModel:
             h = zlib.crc32(text.encode("utf-8", "surrogatepass"))
             weights = [(h >> (8 * i)) % 97 + 1 for i in range(4)]
             proba = {t: w / sum(weights) for t, w in zip(TOPICS, weights)}
-            out.append({"topic": TOPICS[h % 4], "topic_proba": proba,
-                        **{f: f"{f}-{h % 7}" for f in REGION_FIELDS}})
+            out.append({"topic": TOPICS[h % 4], "topic_proba": proba, **{f: f"{f}-{h % 7}" for f in REGION_FIELDS}})
         return out
 
     def explain(self, text):
@@ -41,7 +42,7 @@ class FakeModel:
 
 def _real_model_path():
     try:
-        from classifier.predictor import default_model_path
+        from classifier.model import default_model_path
     except ImportError:
         return None
     path = default_model_path()
@@ -72,7 +73,7 @@ def write_jsonl(path, recs):
 
 def test_one_output_per_input_in_order_with_failures_kept_going():
     recs = records(700, fail_every=50, error_every=40)
-    out = list(predict_records(recs, FakeModel(), jobs=1, chunk_size=64))
+    out = list(predict_records(recs, predictor=FakeModel(), jobs=1, chunk_size=64))
     assert [r["id"] for r in out] == [r["id"] for r in recs]
     for rec, res in zip(recs, out):
         if "error" in rec:
@@ -89,8 +90,8 @@ def test_one_output_per_input_in_order_with_failures_kept_going():
 
 def test_jobs_2_output_identical_to_jobs_1():
     recs = records(1500, fail_every=97, error_every=41)
-    one = list(predict_records(recs, FakeModel(), jobs=1, chunk_size=50))
-    two = list(predict_records(recs, FakeModel(), jobs=2, chunk_size=50))
+    one = list(predict_records(recs, predictor=FakeModel(), jobs=1, chunk_size=50))
+    two = list(predict_records(recs, predictor=FakeModel(), jobs=2, chunk_size=50))
     assert two == one
     assert len(one) == 1500
 
@@ -100,7 +101,7 @@ def test_jobs_2_output_identical_to_jobs_1_with_the_shipped_model():
     if path is None:
         pytest.skip("no shipped model (classifier/data/model.joblib) yet")
     lines = [line for seed in SEEDS for line in seed.read_text(encoding="utf-8").splitlines() if line.strip()]
-    recs = [{"id": i, "text": "\n".join(lines[i % len(lines):i % len(lines) + 5])} for i in range(120)]
+    recs = [{"id": i, "text": "\n".join(lines[i % len(lines) : i % len(lines) + 5])} for i in range(120)]
     one = list(predict_records(recs, path, jobs=1, chunk_size=16))
     two = list(predict_records(recs, path, jobs=2, chunk_size=16))
     assert two == one
@@ -109,25 +110,25 @@ def test_jobs_2_output_identical_to_jobs_1_with_the_shipped_model():
 
 def test_input_columns_named_like_output_fields_are_kept_with_prefix():
     rec = {"id": "a", "text": "某县督导评估", "topic": "symposium", "region": "江苏省"}
-    (out,) = predict_records([rec], FakeModel(), jobs=1)
+    (out,) = predict_records([rec], predictor=FakeModel(), jobs=1)
     assert out["input_topic"] == "symposium" and out["input_region"] == "江苏省"
     assert out["topic"] in TOPICS
 
 
 def test_non_string_text_is_an_error_record_not_a_crash():
-    out = list(predict_records([{"id": 1, "text": None}, {"id": 2, "text": "好"}], FakeModel(), jobs=1))
+    out = list(predict_records([{"id": 1, "text": None}, {"id": 2, "text": "好"}], predictor=FakeModel(), jobs=1))
     assert "text is NoneType" in out[0][ERROR_FIELD] and "topic" in out[1]
 
 
 def test_explain_adds_the_model_explanation():
-    (out,) = predict_records([{"id": "a", "text": "abc"}], FakeModel(), jobs=1, explain=True)
-    assert out[batch.EXPLAIN_FIELD] == {"length": 3}
+    (out,) = predict_records([{"id": "a", "text": "abc"}], predictor=FakeModel(), jobs=1, explain=True)
+    assert out[cio.EXPLAIN_FIELD] == {"length": 3}
 
 
 @pytest.mark.parametrize("kwargs", [{"jobs": 0}, {"chunk_size": 0}, {"jobs": "2"}])
 def test_bad_parameters_are_refused_by_name(kwargs):
     with pytest.raises(ValueError, match=next(iter(kwargs))):
-        predict_records([], FakeModel(), **kwargs)
+        predict_records([], predictor=FakeModel(), **kwargs)
 
 
 def test_missing_model_file_is_refused(tmp_path):
@@ -155,7 +156,7 @@ def test_stream_is_consumed_lazily():
             seen.append(rec["id"])
             yield rec
 
-    it = predict_records(source(), FakeModel(), jobs=1, chunk_size=100)
+    it = predict_records(source(), predictor=FakeModel(), jobs=1, chunk_size=100)
     next(it)
     assert len(seen) <= 200  # the first chunks only, not the whole input
 
@@ -165,23 +166,22 @@ def test_stream_is_consumed_lazily():
 
 def _sample_outputs():
     recs = records(30, fail_every=7, error_every=11)
-    out = list(predict_records(recs, FakeModel(), jobs=1))
+    out = list(predict_records(recs, predictor=FakeModel(), jobs=1))
     out[4]["extra"] = "only here"  # a column that appears late
     return out
 
 
 def _as_strings(rec):
     """What CSV/Parquet keep of a record: pass-through values as strings."""
-    return {k: (v if k in ("topic_proba", "explain") or isinstance(v, str) else str(v))
-            for k, v in rec.items()}
+    return {k: (v if k in ("topic_proba", "explain") or isinstance(v, str) else str(v)) for k, v in rec.items()}
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_csv_and_parquet_writers_round_trip(tmp_path, fmt):
     out = _sample_outputs()
-    columns, topics = batch._columns(out)
+    columns, topics = _writers.output_columns(out)
     path = tmp_path / f"out.{fmt}"
-    (batch.write_csv if fmt == "csv" else batch.write_parquet)(out, path, columns, topics)
+    (cio.write_csv if fmt == "csv" else cio.write_parquet)(out, path, columns, topics)
     back = list(read_output(path))
     assert back == [_as_strings(r) for r in out]
 
@@ -189,18 +189,18 @@ def test_csv_and_parquet_writers_round_trip(tmp_path, fmt):
 def test_csv_flattens_topic_proba_to_proba_columns(tmp_path):
     out = _sample_outputs()
     path = tmp_path / "out.csv"
-    batch.write_csv(out, path, *batch._columns(out))
+    cio.write_csv(out, path, *_writers.output_columns(out))
     header = path.read_text(encoding="utf-8").splitlines()[0].split(",")
     assert [h for h in header if h.startswith("proba_")] == [f"proba_{t}" for t in TOPICS]
     assert header[0] == "id" and header[-1] == ERROR_FIELD and "topic_proba" not in header
 
 
 def test_format_is_inferred_from_the_suffix_or_refused():
-    assert batch.infer_format("a/b.CSV") == "csv"
-    assert batch.infer_format("x.parquet") == "parquet"
-    assert batch.infer_format(None) == "jsonl"
+    assert cio.infer_format("a/b.CSV") == "csv"
+    assert cio.infer_format("x.parquet") == "parquet"
+    assert cio.infer_format(None) == "jsonl"
     with pytest.raises(ValueError, match="x.txt"):
-        batch.infer_format("x.txt")
+        cio.infer_format("x.txt")
 
 
 # ----------------------------------------------------------------------------- run_batch
@@ -220,7 +220,9 @@ def mixed_folder(tmp_path):
     (folder / "sub" / "lines.jsonl").write_text(
         '{"id": "j1", "text": "湖南省双峰县召开教育工作座谈会。"}\n'
         "{not json\n"
-        '{"id": "j3", "text": "教育部新闻发布会答记者问。"}\n', encoding="utf-8")
+        '{"id": "j3", "text": "教育部新闻发布会答记者问。"}\n',
+        encoding="utf-8",
+    )
     return folder
 
 
@@ -234,7 +236,7 @@ def test_mixed_folder_gives_one_record_per_input_in_input_order(mixed_folder, tm
     pytest.importorskip("classifier.io")
     expected = _io_records([mixed_folder])
     out = tmp_path / "out.jsonl"
-    summary = run_batch([mixed_folder], out=out, model=FakeModel(), jobs=2, quiet=True, chunk_size=2)
+    summary = run_batch([mixed_folder], out=out, predictor=FakeModel(), jobs=2, quiet=True, chunk_size=2)
     got = list(read_output(out))
     assert [r["id"] for r in got] == [r["id"] for r in expected]
     assert summary.records == len(expected)
@@ -249,8 +251,8 @@ def test_mixed_folder_gives_one_record_per_input_in_input_order(mixed_folder, tm
 def test_run_batch_jobs_2_identical_to_jobs_1_on_files(mixed_folder, tmp_path):
     pytest.importorskip("classifier.io")
     a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
-    run_batch([mixed_folder], out=a, model=FakeModel(), jobs=1, quiet=True, chunk_size=2)
-    run_batch([mixed_folder], out=b, model=FakeModel(), jobs=2, quiet=True, chunk_size=2)
+    run_batch([mixed_folder], out=a, predictor=FakeModel(), jobs=1, quiet=True, chunk_size=2)
+    run_batch([mixed_folder], out=b, predictor=FakeModel(), jobs=2, quiet=True, chunk_size=2)
     assert a.read_bytes() == b.read_bytes()
 
 
@@ -275,9 +277,9 @@ def test_interrupted_run_leaves_no_file_under_the_final_name(tmp_path, monkeypat
     out = tmp_path / f"out.{fmt}"
     monkeypatch.setattr(cio, "iter_records", _crashing_iter_records(600))
     with pytest.raises(KeyboardInterrupt):
-        run_batch([src], out=out, model=FakeModel(), jobs=1, quiet=True, chunk_size=100)
+        run_batch([src], out=out, predictor=FakeModel(), jobs=1, quiet=True, chunk_size=100)
     assert not out.exists()
-    assert batch._partial_path(out).exists()  # the journal, for --resume
+    assert _run._partial_path(out).exists()  # the journal, for --resume
 
 
 def test_crash_while_writing_the_final_file_leaves_nothing_under_the_final_name(tmp_path, monkeypatch):
@@ -288,9 +290,9 @@ def test_crash_while_writing_the_final_file_leaves_nothing_under_the_final_name(
     def boom(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(batch, "write_parquet", boom)
+    monkeypatch.setattr(_run, "write_parquet", boom)
     with pytest.raises(OSError):
-        run_batch([src], out=out, model=FakeModel(), jobs=1, quiet=True)
+        run_batch([src], out=out, predictor=FakeModel(), jobs=1, quiet=True)
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "out.parquet.partial"]
 
@@ -302,18 +304,18 @@ def test_resume_after_a_crash_skips_done_ids_and_yields_the_full_set(tmp_path, m
     recs[500]["id"] = recs[499]["id"]  # a duplicate id: both copies must come out
     src = write_jsonl(tmp_path / "in.jsonl", recs)
     full = tmp_path / f"full.{fmt}"
-    run_batch([src], out=full, model=FakeModel(), jobs=1, quiet=True, chunk_size=100)
+    run_batch([src], out=full, predictor=FakeModel(), jobs=1, quiet=True, chunk_size=100)
 
     out = tmp_path / f"out.{fmt}"
     real = cio.iter_records
     monkeypatch.setattr(cio, "iter_records", _crashing_iter_records(450))
     with pytest.raises(KeyboardInterrupt):
-        run_batch([src], out=out, model=FakeModel(), jobs=1, quiet=True, chunk_size=100)
+        run_batch([src], out=out, predictor=FakeModel(), jobs=1, quiet=True, chunk_size=100)
     # tear the journal's last line, as a crash in the middle of a write would
-    journal = batch._partial_path(out)
+    journal = _run._partial_path(out)
     journal.write_bytes(journal.read_bytes()[:-7])
     monkeypatch.setattr(cio, "iter_records", real)
-    summary = run_batch([src], out=out, model=FakeModel(), jobs=2, quiet=True, resume=True, chunk_size=100)
+    summary = run_batch([src], out=out, predictor=FakeModel(), jobs=2, quiet=True, resume=True, chunk_size=100)
     assert summary.skipped >= 300 and summary.records == 1000 - summary.skipped
     assert list(read_output(out)) == list(read_output(full))
     assert not journal.exists()
@@ -323,9 +325,10 @@ def test_resume_of_a_complete_output_with_a_longer_input_adds_the_rest(tmp_path)
     pytest.importorskip("classifier.io")
     recs = records(300)
     out = tmp_path / "out.csv"
-    run_batch([write_jsonl(tmp_path / "a.jsonl", recs[:120])], out=out, model=FakeModel(), jobs=1, quiet=True)
-    summary = run_batch([write_jsonl(tmp_path / "b.jsonl", recs)], out=out, model=FakeModel(), jobs=1,
-                        quiet=True, resume=True)
+    run_batch([write_jsonl(tmp_path / "a.jsonl", recs[:120])], out=out, predictor=FakeModel(), jobs=1, quiet=True)
+    summary = run_batch(
+        [write_jsonl(tmp_path / "b.jsonl", recs)], out=out, predictor=FakeModel(), jobs=1, quiet=True, resume=True
+    )
     assert (summary.skipped, summary.records) == (120, 180)
     assert [r["id"] for r in read_output(out)] == [r["id"] for r in recs]
 
@@ -333,14 +336,14 @@ def test_resume_of_a_complete_output_with_a_longer_input_adds_the_rest(tmp_path)
 def test_without_resume_an_old_journal_is_discarded(tmp_path):
     pytest.importorskip("classifier.io")
     out = tmp_path / "out.jsonl"
-    batch._partial_path(out).write_text('{"id": "stale"}\n', encoding="utf-8")
-    run_batch([write_jsonl(tmp_path / "in.jsonl", records(5))], out=out, model=FakeModel(), jobs=1, quiet=True)
+    _run._partial_path(out).write_text('{"id": "stale"}\n', encoding="utf-8")
+    run_batch([write_jsonl(tmp_path / "in.jsonl", records(5))], out=out, predictor=FakeModel(), jobs=1, quiet=True)
     assert [r["id"] for r in read_output(out)] == [f"r{i}" for i in range(5)]
 
 
 def test_resume_needs_an_output_file():
     with pytest.raises(ValueError, match="resume"):
-        run_batch(["x.jsonl"], out=None, resume=True, model=FakeModel())
+        run_batch(["x.jsonl"], out=None, resume=True, predictor=FakeModel())
 
 
 class _FakeTTY(io.StringIO):
@@ -353,23 +356,23 @@ def test_progress_is_quiet_when_stderr_is_not_a_terminal(tmp_path, monkeypatch):
     src = write_jsonl(tmp_path / "in.jsonl", records(20))
     piped = io.StringIO()
     monkeypatch.setattr(sys, "stderr", piped)
-    run_batch([src], out=tmp_path / "a.jsonl", model=FakeModel(), jobs=1)
+    run_batch([src], out=tmp_path / "a.jsonl", predictor=FakeModel(), jobs=1)
     assert piped.getvalue() == ""
     tty = _FakeTTY()
     monkeypatch.setattr(sys, "stderr", tty)
-    run_batch([src], out=tmp_path / "b.jsonl", model=FakeModel(), jobs=1, quiet=True)
+    run_batch([src], out=tmp_path / "b.jsonl", predictor=FakeModel(), jobs=1, quiet=True)
     assert tty.getvalue() == ""
-    run_batch([src], out=tmp_path / "c.jsonl", model=FakeModel(), jobs=1)
+    run_batch([src], out=tmp_path / "c.jsonl", predictor=FakeModel(), jobs=1)
     assert "20/20" in tty.getvalue() and "rec/s" in tty.getvalue()
 
 
 def test_stdout_jsonl_and_csv(tmp_path, capsys):
     pytest.importorskip("classifier.io")
     src = write_jsonl(tmp_path / "in.jsonl", records(3))
-    summary = run_batch([src], model=FakeModel(), jobs=1, quiet=True)
+    summary = run_batch([src], predictor=FakeModel(), jobs=1, quiet=True)
     lines = capsys.readouterr().out.splitlines()
     assert [json.loads(x)["id"] for x in lines] == ["r0", "r1", "r2"] and summary.records == 3
-    run_batch([src], fmt="csv", model=FakeModel(), jobs=1, quiet=True)
+    run_batch([src], fmt="csv", predictor=FakeModel(), jobs=1, quiet=True)
     csv_lines = capsys.readouterr().out.splitlines()
     assert csv_lines[0].startswith("id,") and len(csv_lines) == 4
 
@@ -391,7 +394,7 @@ def _property_model():
         if path is None:
             _MODEL_CACHE["m"] = FakeModel()
         else:
-            from classifier.predictor import load
+            from classifier.model import load
 
             _MODEL_CACHE["m"] = load(path)
     return _MODEL_CACHE["m"]
@@ -404,8 +407,8 @@ def test_arbitrary_unicode_never_raises_and_is_deterministic(texts):
     texts = [t.replace("BOOM", "") for t in texts]
     recs = [{"id": i, "text": t} for i, t in enumerate(texts)]
     model = _property_model()
-    first = list(predict_records(recs, model, jobs=1, chunk_size=2))
-    again = list(predict_records(list(reversed(recs)), model, jobs=1, chunk_size=3))
+    first = list(predict_records(recs, predictor=model, jobs=1, chunk_size=2))
+    again = list(predict_records(list(reversed(recs)), predictor=model, jobs=1, chunk_size=3))
     assert [r.get(ERROR_FIELD) for r in first] == [None] * len(texts)
     assert first == list(reversed(again))
     for rec in first:

@@ -67,8 +67,10 @@ def test_predict_table_shows_one_row_per_article(runner, repo_root):
 
 def test_predict_keeps_input_order_and_pass_through_columns(runner, tmp_path):
     src = tmp_path / "in.jsonl"
-    rows = [{"id": "b", "source": "x", "text": "座谈会在丹阳市召开。"},
-            {"id": "a", "source": "y", "text": "教育部负责人答记者问。"}]
+    rows = [
+        {"id": "b", "source": "x", "text": "座谈会在丹阳市召开。"},
+        {"id": "a", "source": "y", "text": "教育部负责人答记者问。"},
+    ]
     src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
     result = runner.invoke(main, ["predict", str(src), "--jobs", "1"])
     assert result.exit_code == 0, result.output
@@ -111,8 +113,19 @@ def test_train_rejects_an_unknown_topic_naming_the_line(runner, tmp_path):
 
 
 def test_evaluate_prints_accuracy_macro_f1_and_the_confusion_matrix(runner, tiny_model, repo_root):
-    result = runner.invoke(main, ["evaluate", str(repo_root / "seeds"), "--labels", str(repo_root / "labels/seeds.csv"),
-                                  "--model", str(tiny_model), "--no-robustness", "--no-learning-curve"])
+    result = runner.invoke(
+        main,
+        [
+            "evaluate",
+            str(repo_root / "seeds"),
+            "--labels",
+            str(repo_root / "labels/seeds.csv"),
+            "--model",
+            str(tiny_model),
+            "--no-robustness",
+            "--no-learning-curve",
+        ],
+    )
     assert result.exit_code == 0, result.output
     text = result.output.lower()
     assert "accuracy" in text and "macro" in text and "confusion" in text
@@ -126,16 +139,31 @@ def test_info_shows_the_shipped_models_metadata(runner):
 
 
 def test_python_m_classifier_predicts_as_a_real_process(repo_root):
-    proc = subprocess.run([sys.executable, "-m", "classifier", "predict", SEED, "--quiet"],
-                          cwd=repo_root, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "classifier", "predict", SEED, "--quiet"],
+        cwd=repo_root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     (record,) = _jsonl(proc.stdout)
     assert record["region"] == "江苏省"
 
 
 def test_evaluate_trains_on_a_and_tests_on_b(runner, tiny_jsonl, repo_root):
-    result = runner.invoke(main, ["evaluate", str(repo_root / "seeds"), "--train", str(tiny_jsonl),
-                                  "--no-robustness", "--no-learning-curve", "--no-baselines"])
+    result = runner.invoke(
+        main,
+        [
+            "evaluate",
+            str(repo_root / "seeds"),
+            "--train",
+            str(tiny_jsonl),
+            "--no-robustness",
+            "--no-learning-curve",
+            "--no-baselines",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "train on A, test on B" in result.output
     assert "(n=5)" in result.output

@@ -12,8 +12,9 @@ from sklearn.base import BaseEstimator
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 
 from classifier import evaluation as ev
+from classifier.errors import InputError
+from classifier.evaluation._metrics import _macro_f1_codes
 from classifier.labels import NATIONAL, TOPICS
-from classifier.normalize import normalize
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = sorted((REPO / "seeds").glob("*.txt"))
@@ -73,13 +74,22 @@ class StubModel(BaseEstimator):
             rule = ev.keyword_rules(text)
             scores = np.array([self.sharpness if t == rule["topic"] else 0.0 for t in TOPICS])
             p = np.exp(scores) / np.exp(scores).sum()
-            out.append({"topic": rule["topic"], "topic_proba": dict(zip(TOPICS, p.tolist())),
-                        "region": rule["region"], "city": "", "county": ""})
+            out.append(
+                {
+                    "topic": rule["topic"],
+                    "topic_proba": dict(zip(TOPICS, p.tolist())),
+                    "region": rule["region"],
+                    "city": "",
+                    "county": "",
+                }
+            )
         return out
 
     def explain(self, text):
-        return {"topic_terms": [["督导评估", 0.5], ["很长的不应该出现在报告里的一段文字" * 3, 0.1]],
-                "region_evidence": [{"name": "江苏省", "context": "一段很长的上下文" * 5, "start": 3}]}
+        return {
+            "topic_terms": [["督导评估", 0.5], ["很长的不应该出现在报告里的一段文字" * 3, 0.1]],
+            "region_evidence": [{"name": "江苏省", "context": "一段很长的上下文" * 5, "start": 3}],
+        }
 
 
 class TopicOnly(BaseEstimator):
@@ -94,6 +104,7 @@ class TopicOnly(BaseEstimator):
 
 
 # ------------------------------------------------------------------ grouping
+
 
 def test_near_duplicate_groups_keep_planted_mirrors_together_and_unrelated_apart():
     rows = _corpus(30)
@@ -137,7 +148,7 @@ def test_grouped_folds_never_split_a_group():
 
 
 def test_grouped_folds_reject_more_folds_than_groups():
-    with pytest.raises(ev.InputError, match="cv=5"):
+    with pytest.raises(InputError, match="cv=5"):
         ev.grouped_folds(["a"] * 4, [0, 0, 1, 1], 5)
 
 
@@ -164,7 +175,7 @@ def test_fast_macro_f1_matches_scikit_learn_with_labels_missing_on_one_side():
     gold, pred = ["a", "a", "b", "d"], ["a", "c", "b", "b"]
     labels = sorted(set(gold) | set(pred))
     code = {lab: i for i, lab in enumerate(labels)}
-    fast = ev._macro_f1_codes(np.array([code[g] for g in gold]), np.array([code[p] for p in pred]), len(labels))
+    fast = _macro_f1_codes(np.array([code[g] for g in gold]), np.array([code[p] for p in pred]), len(labels))
     assert fast == pytest.approx(f1_score(gold, pred, average="macro", zero_division=0))
 
 
@@ -173,8 +184,10 @@ def test_bootstrap_ci_contains_point_estimate_and_narrows_with_more_data():
     small_gold = list(rng.choice(["a", "b", "c"], 40))
     small_pred = [g if rng.random() < 0.7 else "a" for g in small_gold]
     big_gold, big_pred = small_gold * 10, small_pred * 10
-    for metric, point in (("accuracy", accuracy_score(small_gold, small_pred)),
-                          ("macro_f1", f1_score(small_gold, small_pred, average="macro"))):
+    for metric, point in (
+        ("accuracy", accuracy_score(small_gold, small_pred)),
+        ("macro_f1", f1_score(small_gold, small_pred, average="macro")),
+    ):
         lo, hi = ev.bootstrap_ci(small_gold, small_pred, metric, n_resamples=500)
         assert lo <= point <= hi
         blo, bhi = ev.bootstrap_ci(big_gold, big_pred, metric, n_resamples=500)
@@ -200,86 +213,34 @@ def test_calibration_bins_ece_and_coverage_on_a_hand_made_case():
 
 
 def test_calibration_rejects_proba_of_the_wrong_shape():
-    with pytest.raises(ev.InputError, match="shape"):
+    with pytest.raises(InputError, match="shape"):
         ev.calibration(["x"], np.zeros((2, 2)), ["x", "y"])
-
-
-# ------------------------------------------------------------------ perturbations
-
-def test_to_traditional_changes_the_script_and_normalises_back():
-    text = "国家教育督导检查组对义务教育发展基本均衡县进行了督导检查。"
-    trad = ev.to_traditional(text)
-    assert trad != text and "國家" in trad
-    assert normalize(trad) == normalize(text)
-
-
-def test_insert_pinyin_pastes_glosses_after_characters_deterministically():
-    text = "义务教育学校督导评估"
-    glossed = ev.insert_pinyin(text, rate=1.0)
-    assert glossed.startswith("义(yì)务(wù)教(jiào)育(yù)")
-    assert ev.insert_pinyin(text, rate=0.5, seed=1) == ev.insert_pinyin(text, rate=0.5, seed=1)
-    assert ev.insert_pinyin(text, rate=0.0) == text
-
-
-def test_pinyin_glosses_have_the_scraped_form_that_normalising_removes():
-    text = "國家教育督導評估組到縣裏檢查義務教育學校。"
-    glossed = ev.insert_pinyin(text, rate=1.0)
-    assert glossed != text and "(dū)" in glossed
-    assert normalize(glossed) == normalize(text)
-
-
-def test_prepend_spam_puts_link_lines_before_the_text():
-    out = ev.prepend_spam("正文第一句。", n_lines=3, seed=2)
-    lines = out.split("\n")
-    assert lines[-1] == "正文第一句。" and len(lines) == 4
-    assert all("example" in line for line in lines[:3])
-    assert out == ev.prepend_spam("正文第一句。", n_lines=3, seed=2)
-
-
-def test_append_footers_adds_related_reading_and_copyright_after_the_text():
-    out = ev.append_footers("正文。")
-    assert out.startswith("正文。") and "相关阅读" in out and "版权所有" in out and "ICP" in out
-
-
-def test_truncate_keeps_the_first_300_characters():
-    text = "教" * 500
-    assert ev.truncate(text) == "教" * 300
-    assert ev.truncate("短") == "短"
-
-
-def test_gbk_roundtrip_returns_the_same_text():
-    text = "湖南省娄底市双峰县召开义务教育优质均衡发展座谈会。" * 3
-    assert ev.gbk_roundtrip(text) == text
-
-
-def test_every_perturbation_is_deterministic():
-    text = _corpus(1)[0]["text"]
-    for name, fn in ev.PERTURBATIONS.items():
-        assert fn(text) == fn(text), name
-
-
-# ------------------------------------------------------------------ baselines
-
-def test_keyword_rules_follow_labeling_precedence_and_count_provinces():
-    assert ev.keyword_rules("教育部新闻发布会答记者问：督导评估座谈会")["topic"] == "progress_qa"
-    assert ev.keyword_rules("督导组在座谈会上反馈意见")["topic"] == "supervision_visit"
-    assert ev.keyword_rules("召开研讨会")["topic"] == "symposium"
-    assert ev.keyword_rules("印发通知")["topic"] == "other"
-    assert ev.keyword_rules("广西南宁与广西柳州，云南")["region"] == "广西壮族自治区"
-    assert ev.keyword_rules("没有地名")["region"] == NATIONAL
 
 
 # ------------------------------------------------------------------ evaluate and reports
 
-REPORT_KEYS = {"schema", "classifier_version", "setup", "data", "topic", "region", "city", "county", "calibration",
-               "baselines", "robustness", "learning_curve", "seed_loo", "errors"}
+REPORT_KEYS = {
+    "schema",
+    "classifier_version",
+    "setup",
+    "data",
+    "topic",
+    "region",
+    "city",
+    "county",
+    "calibration",
+    "baselines",
+    "robustness",
+    "learning_curve",
+    "seed_loo",
+    "errors",
+}
 FIGURE_KEYS = {"n", "accuracy", "accuracy_ci", "macro_f1", "macro_f1_ci", "labels", "per_class", "confusion"}
 
 
 @pytest.fixture(scope="module")
 def cv_report():
-    return ev.evaluate(StubModel(), _corpus(40), cv=4, n_bootstrap=100, learning_fractions=(0.5, 1.0),
-                       learning_folds=2)
+    return ev.evaluate(StubModel(), _corpus(40), cv=4, n_bootstrap=100, learning_fractions=(0.5, 1.0), learning_folds=2)
 
 
 def test_cv_report_has_the_documented_keys(cv_report):
@@ -354,15 +315,23 @@ def test_train_test_mode_fits_a_clone_on_a():
 
 
 def test_topic_only_estimators_get_topic_figures_and_no_region():
-    report = ev.evaluate(TopicOnly(), _corpus(20), cv=2, target="topic", n_bootstrap=20, robustness=False,
-                         learning_curve=False, baselines=False)
+    report = ev.evaluate(
+        TopicOnly(),
+        _corpus(20),
+        cv=2,
+        target="topic",
+        n_bootstrap=20,
+        robustness=False,
+        learning_curve=False,
+        baselines=False,
+    )
     assert report["topic"]["n"] == 20 and report["region"] is None and report["calibration"] is None
 
 
 def test_evaluate_names_the_record_missing_a_label():
     rows = _corpus(8)
     rows[5]["topic"] = ""
-    with pytest.raises(ev.InputError, match=r"records\[5\]"):
+    with pytest.raises(InputError, match=r"records\[5\]"):
         ev.evaluate(StubModel(), rows, cv=2)
 
 
@@ -388,8 +357,16 @@ def test_cross_validate_summary_is_json_ready():
 
 def test_write_report_writes_json_markdown_and_plots(cv_report, tmp_path):
     paths = ev.write_report(cv_report, tmp_path / "out")
-    for name in ("report.json", "report.md", "topic_confusion.png", "region_confusion.png", "reliability.png",
-                 "learning_curve.png", "robustness.png", "region_counts.png"):
+    for name in (
+        "report.json",
+        "report.md",
+        "topic_confusion.png",
+        "region_confusion.png",
+        "reliability.png",
+        "learning_curve.png",
+        "robustness.png",
+        "region_counts.png",
+    ):
         assert (tmp_path / "out" / name).stat().st_size > 0, name
         assert name in paths
     data = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
@@ -404,7 +381,7 @@ def test_reports_hold_no_article_text(cv_report, tmp_path):
     dumped = "".join((tmp_path / name).read_text(encoding="utf-8") for name in ("report.json", "report.md"))
     for r in _corpus(40):
         for start in range(0, len(r["text"]) - 20, 20):
-            assert r["text"][start:start + 20] not in dumped
+            assert r["text"][start : start + 20] not in dumped
 
 
 def test_format_summary_shows_headline_figures_and_confusion(cv_report):
@@ -420,8 +397,9 @@ def _write_jsonl(path: Path, rows: list[dict[str, str]]) -> Path:
 
 def test_run_evaluation_cross_validates_files_and_writes_the_report(tmp_path):
     data = _write_jsonl(tmp_path / "data.jsonl", _corpus(24))
-    report = ev.run_evaluation([data], cv=3, estimator=StubModel(), report_dir=tmp_path / "rep", learning_curve=False,
-                               n_bootstrap=20)
+    report = ev.run_evaluation(
+        [data], cv=3, estimator=StubModel(), report_dir=tmp_path / "rep", learning_curve=False, n_bootstrap=20
+    )
     assert report["setup"]["sources"] == ["data.jsonl"] and report["setup"]["mode"] == "cv"
     assert (tmp_path / "rep" / "report.json").is_file() and (tmp_path / "rep" / "robustness.png").is_file()
     if SEEDS:
@@ -430,8 +408,16 @@ def test_run_evaluation_cross_validates_files_and_writes_the_report(tmp_path):
 
 def test_run_evaluation_with_a_model_and_cv_refits_clones_of_that_model(tmp_path):
     data = _write_jsonl(tmp_path / "data.jsonl", _corpus(16))
-    report = ev.run_evaluation(data, model=StubModel(sharpness=5.0).fit([], []), cv=2, loo_seeds=False,
-                               robustness=False, learning_curve=False, baselines=False, n_bootstrap=20)
+    report = ev.run_evaluation(
+        data,
+        model=StubModel(sharpness=5.0).fit([], []),
+        cv=2,
+        loo_seeds=False,
+        robustness=False,
+        learning_curve=False,
+        baselines=False,
+        n_bootstrap=20,
+    )
     assert report["setup"]["mode"] == "cv" and report["setup"]["estimator"] == "StubModel"
 
 
@@ -448,5 +434,5 @@ def test_run_evaluation_tests_a_fitted_model_or_trains_on_a_and_tests_on_b(tmp_p
 def test_markdown_section_names_are_checked_and_images_can_be_left_out(cv_report):
     assert "![" not in ev.markdown_section(cv_report, "robustness", images=False)
     assert "![robustness]" in ev.markdown_section(cv_report, "robustness")
-    with pytest.raises(ev.InputError, match="unknown section"):
+    with pytest.raises(InputError, match="unknown section"):
         ev.markdown_section(cv_report, "nope")

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-import classifier.io as cio
 from classifier.errors import InputError
-from classifier.io import iter_records, read_text
+from classifier.io import _decode, _readers, iter_records, read_text
 from classifier.normalize import normalize
 
 REPO = Path(__file__).resolve().parent.parent
@@ -29,24 +28,36 @@ def _one(path: Path) -> dict:
     return rec
 
 
-@pytest.mark.parametrize("name, data, message", [
-    ("empty.txt", b"", "empty file"),
-    ("blank.txt", b"\n  \n", "empty file"),
-    ("image.png", PNG, "binary file (PNG image)"),
-    ("paper.pdf", PDF, "binary file (PDF document)"),
-    ("archive.zip", ZIP, "binary file (ZIP archive)"),
-    ("photo.txt", PNG, "binary file (PNG image)"),  # the name does not matter
-])
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("empty.txt", b"", "empty file"),
+        ("blank.txt", b"\n  \n", "empty file"),
+        ("image.png", PNG, "binary file (PNG image)"),
+        ("paper.pdf", PDF, "binary file (PDF document)"),
+        ("archive.zip", ZIP, "binary file (ZIP archive)"),
+        ("photo.txt", PNG, "binary file (PNG image)"),  # the name does not matter
+    ],
+)
 def test_bad_files_give_an_error_record_naming_the_file(tmp_path, name, data, message):
     path = tmp_path / name
     path.write_bytes(data)
     assert _one(path) == {"id": str(path), "error": f"{path}: {message}"}
 
 
-@pytest.mark.parametrize("text, encoding", [
-    (TEXT, "gbk"), (TEXT + "㐀", "gb18030"), (BIG5_TEXT, "big5"),
-    (TEXT, "utf-16"), (TEXT, "utf-16-le"), (TEXT, "utf-16-be"), (TEXT, "utf-8-sig"), (TEXT, "utf-32"),
-])
+@pytest.mark.parametrize(
+    "text, encoding",
+    [
+        (TEXT, "gbk"),
+        (TEXT + "㐀", "gb18030"),
+        (BIG5_TEXT, "big5"),
+        (TEXT, "utf-16"),
+        (TEXT, "utf-16-le"),
+        (TEXT, "utf-16-be"),
+        (TEXT, "utf-8-sig"),
+        (TEXT, "utf-32"),
+    ],
+)
 def test_text_files_in_other_encodings_are_read(tmp_path, text, encoding):
     path = tmp_path / "a.txt"
     path.write_bytes(text.encode(encoding))
@@ -68,9 +79,11 @@ def test_mixed_encodings_inside_one_jsonl_are_decoded_line_by_line(tmp_path):
 
 def test_invalid_json_lines_become_error_records_and_the_file_goes_on(tmp_path):
     path = tmp_path / "bad.jsonl"
-    path.write_text('{"id": "a", "text": "甲。"}\n{"id": "b", "text": \n[1, 2]\n"just a string"\n'
-                    '{"id": "c"}\n{"id": "d", "text": 5}\n{"id": "e", "text": "  "}\n{"id": "f", "text": "乙。"}\n',
-                    encoding="utf-8")
+    path.write_text(
+        '{"id": "a", "text": "甲。"}\n{"id": "b", "text": \n[1, 2]\n"just a string"\n'
+        '{"id": "c"}\n{"id": "d", "text": 5}\n{"id": "e", "text": "  "}\n{"id": "f", "text": "乙。"}\n',
+        encoding="utf-8",
+    )
     recs = list(iter_records([path]))
     assert [r["id"] for r in recs] == ["a", f"{path}:2", f"{path}:3", f"{path}:4", "c", "d", "e", "f"]
     errors = [r.get("error", "") for r in recs]
@@ -85,8 +98,9 @@ def test_invalid_json_lines_become_error_records_and_the_file_goes_on(tmp_path):
 
 def test_json_that_python_refuses_becomes_an_error_record(tmp_path):
     path = tmp_path / "deep.jsonl"
-    path.write_text("[" * 100000 + "\n" + '{"n": ' + "9" * 5000 + ', "text": "x"}\n{"text": "好。"}\n',
-                    encoding="utf-8")
+    path.write_text(
+        "[" * 100000 + "\n" + '{"n": ' + "9" * 5000 + ', "text": "x"}\n{"text": "好。"}\n', encoding="utf-8"
+    )
     recs = list(iter_records([path]))
     assert [r["id"] for r in recs] == [f"{path}:1", f"{path}:2", f"{path}:3"]
     assert "error" in recs[0] and "error" in recs[1] and recs[2]["text"] == "好。"
@@ -96,7 +110,8 @@ def test_csv_without_text_column_gives_one_error_record_naming_its_columns(tmp_p
     path = tmp_path / "no_text.csv"
     path.write_text("id,body,url\n1,甲。,http://x\n2,乙。,http://y\n", encoding="utf-8")
     assert list(iter_records([path])) == [
-        {"id": str(path), "error": f"{path}: CSV has no 'text' column (columns: id, body, url)"}]
+        {"id": str(path), "error": f"{path}: CSV has no 'text' column (columns: id, body, url)"}
+    ]
 
 
 def test_a_big_single_line_streams_through(tmp_path):
@@ -111,22 +126,26 @@ def test_a_big_single_line_streams_through(tmp_path):
 
 
 def test_a_line_over_the_limit_is_an_error_record_and_reading_goes_on(tmp_path, monkeypatch):
-    monkeypatch.setattr(cio, "MAX_LINE_BYTES", 1000)
+    monkeypatch.setattr(_readers, "MAX_LINE_BYTES", 1000)
     path = tmp_path / "long.jsonl"
     long_line = json.dumps({"id": "long", "text": "x" * 5000}) + "\n"
-    path.write_text(long_line + json.dumps({"id": "after", "text": "后。"}, ensure_ascii=False) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        long_line + json.dumps({"id": "after", "text": "后。"}, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     recs = list(iter_records([path]))
-    assert recs[0] == {"id": f"{path}:1",
-                       "error": f"{path}:1: line of {len(long_line)} bytes is over the limit of 1000 bytes"}
+    assert recs[0] == {
+        "id": f"{path}:1",
+        "error": f"{path}:1: line of {len(long_line)} bytes is over the limit of 1000 bytes",
+    }
     assert recs[1] == {"id": "after", "text": "后。"}
 
 
 def test_control_chars_and_lone_surrogates_are_read_and_normalised(tmp_path):
     path = tmp_path / "ctrl.jsonl"
     # \ud800 is a lone surrogate escape, legal JSON; \u0000 and \u0007 are control characters.
-    path.write_text('{"id": "c\\udc00", "text": "甲\\u0000乙\\ud800丙\\u0007。", "note": "x\\ud83d"}\n',
-                    encoding="utf-8")
+    path.write_text(
+        '{"id": "c\\udc00", "text": "甲\\u0000乙\\ud800丙\\u0007。", "note": "x\\ud83d"}\n', encoding="utf-8"
+    )
     (rec,) = list(iter_records([path]))
     assert rec["text"] == "甲\x00乙丙\x07。"
     assert rec["id"] == "c\ufffd" and rec["note"] == "x\ufffd"
@@ -139,9 +158,11 @@ def test_control_chars_and_lone_surrogates_are_read_and_normalised(tmp_path):
 
 def test_html_with_scripts_and_styles_reads_as_its_text(tmp_path):
     path = tmp_path / "page.html"
-    path.write_text("<html><head><style>body{font:12px}</style><script>alert('脚本')</script></head>"
-                    f"<body><script>var a = '<p>假段落</p>';</script><p>{TEXT}</p></body></html>",
-                    encoding="gbk")
+    path.write_text(
+        "<html><head><style>body{font:12px}</style><script>alert('脚本')</script></head>"
+        f"<body><script>var a = '<p>假段落</p>';</script><p>{TEXT}</p></body></html>",
+        encoding="gbk",
+    )
     assert _one(path)["text"] == TEXT
 
 
@@ -154,8 +175,9 @@ def test_html_in_a_jsonl_text_column_is_reduced_to_its_text(tmp_path):
 
 def test_html_without_visible_text_is_an_error(tmp_path):
     path = tmp_path / "empty.html"
-    path.write_text("<html><head><script>var x = 1;</script></head><body><nav>菜单</nav></body></html>",
-                    encoding="utf-8")
+    path.write_text(
+        "<html><head><script>var x = 1;</script></head><body><nav>菜单</nav></body></html>", encoding="utf-8"
+    )
     assert _one(path)["error"] == f"{path}: HTML page without visible text"
 
 
@@ -168,8 +190,10 @@ def test_spam_only_text_normalises_to_almost_nothing(tmp_path):
 
 def test_duplicate_ids_pass_through_unchanged(tmp_path):
     path = tmp_path / "dup.jsonl"
-    path.write_text("".join(json.dumps({"id": "same", "text": t}, ensure_ascii=False) + "\n"
-                            for t in ("一。", "二。", "一。")), encoding="utf-8")
+    path.write_text(
+        "".join(json.dumps({"id": "same", "text": t}, ensure_ascii=False) + "\n" for t in ("一。", "二。", "一。")),
+        encoding="utf-8",
+    )
     assert list(iter_records([path, path])) == [{"id": "same", "text": t} for t in ("一。", "二。", "一。") * 2]
 
 
@@ -240,8 +264,9 @@ def test_mixed_folder_gives_one_record_per_input_with_errors_where_due(tmp_path)
     (tmp_path / "a_good.txt").write_text(TEXT, encoding="utf-8")
     (tmp_path / "b_empty.txt").write_bytes(b"")
     (tmp_path / "c_image.png").write_bytes(PNG)
-    (tmp_path / "d.jsonl").write_text('{"id": "j1", "text": "甲。"}\n{oops\n{"id": "j3", "text": "丙。"}\n',
-                                      encoding="utf-8")
+    (tmp_path / "d.jsonl").write_text(
+        '{"id": "j1", "text": "甲。"}\n{oops\n{"id": "j3", "text": "丙。"}\n', encoding="utf-8"
+    )
     (tmp_path / "e.csv").write_text("id,text\nc1,甲。\nc2,\n", encoding="utf-8")
     (tmp_path / "f_notext.csv").write_text("id,body\n1,甲。\n", encoding="utf-8")
     pq.write_table(pa.table({"text": ["帕。", None]}), tmp_path / "g.parquet")
@@ -252,12 +277,20 @@ def test_mixed_folder_gives_one_record_per_input_with_errors_where_due(tmp_path)
     recs = list(iter_records([tmp_path]))
     summary = [(Path(str(r["id"]).split(":")[0]).name if "/" in str(r["id"]) else r["id"], "error" in r) for r in recs]
     assert summary == [
-        ("a_good.txt", False), ("b_empty.txt", True), ("c_image.png", True),
-        ("j1", False), ("d.jsonl", True), ("j3", False),
-        ("c1", False), ("c2", True),
+        ("a_good.txt", False),
+        ("b_empty.txt", True),
+        ("c_image.png", True),
+        ("j1", False),
+        ("d.jsonl", True),
+        ("j3", False),
+        ("c1", False),
+        ("c2", True),
         ("f_notext.csv", True),
-        ("g.parquet", False), ("g.parquet", True),
-        ("h_big5.txt", False), ("i_page.html", False), ("j_data.bin", True),
+        ("g.parquet", False),
+        ("g.parquet", True),
+        ("h_big5.txt", False),
+        ("i_page.html", False),
+        ("j_data.bin", True),
     ]
     for rec in recs:
         assert set(rec) >= {"id"} and ("text" in rec) != ("error" in rec)
@@ -277,7 +310,7 @@ def test_permission_error_is_an_error_record_even_when_running_as_root(tmp_path,
             raise PermissionError(13, "Permission denied", str(file))
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(cio, "open", guarded_open, raising=False)
+    monkeypatch.setattr(_decode, "open", guarded_open, raising=False)
     assert list(iter_records([tmp_path])) == [
         {"id": str(locked), "error": f"{locked}: permission denied"},
         {"id": str(free), "text": TEXT},
@@ -291,8 +324,10 @@ def test_symbolic_link_loop_in_a_folder_is_reported_once(tmp_path):
     except OSError:
         pytest.skip("cannot create symbolic links here")
     recs = list(iter_records([tmp_path]))
-    assert recs == [{"id": str(tmp_path / "a.txt"), "text": "甲。"},
-                    {"id": str(tmp_path / "loop"), "error": f"{tmp_path / 'loop'}: folder already read (symbolic link loop)"}]
+    assert recs == [
+        {"id": str(tmp_path / "a.txt"), "text": "甲。"},
+        {"id": str(tmp_path / "loop"), "error": f"{tmp_path / 'loop'}: folder already read (symbolic link loop)"},
+    ]
 
 
 def test_corrupt_parquet_file_is_an_error_record(tmp_path):

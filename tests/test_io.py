@@ -28,36 +28,42 @@ TRADITIONAL = "教育部督導組到某省某縣開展義務教育優質均衡�
 # --- decode_bytes --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text, encoding", [
-    (SIMPLIFIED, "utf-8"),
-    (SIMPLIFIED, "utf-8-sig"),
-    (SIMPLIFIED, "gbk"),
-    (SIMPLIFIED + "㐀䶵", "gb18030"),
-    (TRADITIONAL, "big5"),
-    (SIMPLIFIED, "utf-16"),        # with BOM
-    (SIMPLIFIED, "utf-16-le"),     # without BOM
-    (SIMPLIFIED, "utf-16-be"),
-    (SIMPLIFIED, "utf-32"),
-    ("plain ASCII text, nothing more", "utf-16-le"),
-    ("教育", "gbk"),                # short input: both GB18030 and Big5 decode it
-    ("會議召開", "big5"),
-])
+@pytest.mark.parametrize(
+    "text, encoding",
+    [
+        (SIMPLIFIED, "utf-8"),
+        (SIMPLIFIED, "utf-8-sig"),
+        (SIMPLIFIED, "gbk"),
+        (SIMPLIFIED + "㐀䶵", "gb18030"),
+        (TRADITIONAL, "big5"),
+        (SIMPLIFIED, "utf-16"),  # with BOM
+        (SIMPLIFIED, "utf-16-le"),  # without BOM
+        (SIMPLIFIED, "utf-16-be"),
+        (SIMPLIFIED, "utf-32"),
+        ("plain ASCII text, nothing more", "utf-16-le"),
+        ("教育", "gbk"),  # short input: both GB18030 and Big5 decode it
+        ("會議召開", "big5"),
+    ],
+)
 def test_decode_bytes_reads_the_supported_encodings(text, encoding):
     assert decode_bytes(text.encode(encoding), "x.txt") == text
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"", "x.bin: empty file"),
-    (b" \n\t\r\n", "x.bin: empty file"),
-    (b"\xef\xbb\xbf", "x.bin: empty file"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", r"x.bin: binary file \(PNG image\)"),
-    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", r"x.bin: binary file \(PDF document\)"),
-    (b"PK\x03\x04\x14\x00\x00\x00\x08\x00", r"x.bin: binary file \(ZIP archive\)"),
-    (b"\x1f\x8b\x08\x00\x00\x00\x00\x00", r"x.bin: binary file \(GZIP archive\)"),
-    (b"\xff\xd8\xff\xe0\x00\x10JFIF", r"x.bin: binary file \(JPEG image\)"),
-    (b"abc\x00\x01\x02\x03def\x00\xff\x10", r"x.bin: binary file"),
-    (bytes(range(0x80, 0x100)) * 4, "x.bin: cannot decode as UTF-8, GB18030, Big5 or UTF-16"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "x.bin: empty file"),
+        (b" \n\t\r\n", "x.bin: empty file"),
+        (b"\xef\xbb\xbf", "x.bin: empty file"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", r"x.bin: binary file \(PNG image\)"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", r"x.bin: binary file \(PDF document\)"),
+        (b"PK\x03\x04\x14\x00\x00\x00\x08\x00", r"x.bin: binary file \(ZIP archive\)"),
+        (b"\x1f\x8b\x08\x00\x00\x00\x00\x00", r"x.bin: binary file \(GZIP archive\)"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", r"x.bin: binary file \(JPEG image\)"),
+        (b"abc\x00\x01\x02\x03def\x00\xff\x10", r"x.bin: binary file"),
+        (bytes(range(0x80, 0x100)) * 4, "x.bin: cannot decode as UTF-8, GB18030, Big5 or UTF-16"),
+    ],
+)
 def test_decode_bytes_rejects_bad_input_naming_the_source(data, message):
     with pytest.raises(InputError, match=message):
         decode_bytes(data, "x.bin")
@@ -95,13 +101,16 @@ def test_html_title_is_kept_when_the_body_does_not_start_with_it():
     assert html_to_text("<html><head><title>标题</title></head><body><p>正文。</p></body></html>") == "标题\n正文。"
 
 
-@pytest.mark.parametrize("text, expected", [
-    (PAGE, True),
-    ("<div><p>一段</p></div>", True),
-    ("<html>", True),
-    ("会议通过了《关于<某事>的决定》,a < b 且 c > d。", False),
-    (SIMPLIFIED, False),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (PAGE, True),
+        ("<div><p>一段</p></div>", True),
+        ("<html>", True),
+        ("会议通过了《关于<某事>的决定》,a < b 且 c > d。", False),
+        (SIMPLIFIED, False),
+    ],
+)
 def test_looks_like_html(text, expected):
     assert looks_like_html(text) is expected
 
@@ -132,10 +141,13 @@ def _jsonl(path: Path, rows: list[dict]) -> Path:
 
 
 def test_jsonl_records_keep_ids_and_pass_through_columns_in_order(tmp_path):
-    src = _jsonl(tmp_path / "in.jsonl", [
-        {"id": "a", "text": "第一篇。", "url": "http://x/1", "n": 1},
-        {"text": "第二篇。", "source": "报"},
-    ])
+    src = _jsonl(
+        tmp_path / "in.jsonl",
+        [
+            {"id": "a", "text": "第一篇。", "url": "http://x/1", "n": 1},
+            {"text": "第二篇。", "source": "报"},
+        ],
+    )
     assert list(iter_records([src])) == [
         {"id": "a", "text": "第一篇。", "url": "http://x/1", "n": 1},
         {"id": f"{src}:2", "text": "第二篇。", "source": "报"},
@@ -190,7 +202,9 @@ def test_folder_is_walked_recursively_in_sorted_order_skipping_hidden(tmp_path):
     (tmp_path / ".hidden.txt").write_text("隐。", encoding="utf-8")
     recs = list(iter_records([tmp_path]))
     assert [(r["id"], r["text"]) for r in recs] == [
-        (str(tmp_path / "a.txt"), "甲。"), (str(tmp_path / "b" / "2.txt"), "乙。"), (str(tmp_path / "c.md"), "丙。"),
+        (str(tmp_path / "a.txt"), "甲。"),
+        (str(tmp_path / "b" / "2.txt"), "乙。"),
+        (str(tmp_path / "c.md"), "丙。"),
     ]
 
 
@@ -242,21 +256,26 @@ def test_read_labeled_folder_with_explicit_labels_csv(tmp_path):
     labels = tmp_path / "l.csv"
     labels.write_text("file,topic,region,city,county\na.txt,other,全国,,\n", encoding="utf-8")
     assert read_labeled(tmp_path, labels_csv=labels) == [
-        {"id": "a.txt", "text": "甲。", "topic": "other", "region": "全国", "city": "", "county": ""}]
+        {"id": "a.txt", "text": "甲。", "topic": "other", "region": "全国", "city": "", "county": ""}
+    ]
 
 
 def test_read_labeled_jsonl(tmp_path):
     src = _jsonl(tmp_path / "d.jsonl", [{"id": "1", "text": "甲。", "topic": "progress_qa", "region": "全国"}])
     assert read_labeled(src) == [
-        {"id": "1", "text": "甲。", "topic": "progress_qa", "region": "全国", "city": "", "county": ""}]
+        {"id": "1", "text": "甲。", "topic": "progress_qa", "region": "全国", "city": "", "county": ""}
+    ]
 
 
-@pytest.mark.parametrize("row, message", [
-    ({"text": "甲。", "topic": "meeting", "region": "全国"}, r"d\.jsonl:2: unknown topic 'meeting'"),
-    ({"text": "甲。", "topic": "other", "region": "江苏"}, r"d\.jsonl:2: unknown region '江苏'"),
-    ({"text": "甲。", "region": "全国"}, r"d\.jsonl:2: missing 'topic'"),
-    ({"text": "", "topic": "other", "region": "全国"}, r"d\.jsonl:2: 'text' is empty"),
-])
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        ({"text": "甲。", "topic": "meeting", "region": "全国"}, r"d\.jsonl:2: unknown topic 'meeting'"),
+        ({"text": "甲。", "topic": "other", "region": "江苏"}, r"d\.jsonl:2: unknown region '江苏'"),
+        ({"text": "甲。", "region": "全国"}, r"d\.jsonl:2: missing 'topic'"),
+        ({"text": "", "topic": "other", "region": "全国"}, r"d\.jsonl:2: 'text' is empty"),
+    ],
+)
 def test_read_labeled_names_file_line_and_bad_value(tmp_path, row, message):
     good = {"text": "好。", "topic": "other", "region": "全国"}
     src = _jsonl(tmp_path / "d.jsonl", [good, row])

@@ -115,8 +115,12 @@ def test_shipped_model_labels_the_seed_regions(repo_root):
 @pytest.mark.slow
 def test_train_reproduces_the_shipped_model(repo_root, corpus_path, tmp_path):
     shipped = classifier.load()
-    model = classifier.train([corpus_path, repo_root / "seeds"], out=tmp_path / "m.joblib",
-                             labels_csv=repo_root / "labels" / "seeds.csv", cv=0)
+    model = classifier.train(
+        [corpus_path, repo_root / "seeds"],
+        out=tmp_path / "m.joblib",
+        labels_csv=repo_root / "labels" / "seeds.csv",
+        cv=0,
+    )
     rebuilt = classifier.load(tmp_path / "m.joblib")
     assert rebuilt.metadata_["training_data_sha256"] == shipped.metadata_["training_data_sha256"]
     texts = [p.read_text(encoding="utf-8") for p in sorted((repo_root / "seeds").glob("*.txt"))]

@@ -34,13 +34,16 @@ def test_traditional_becomes_simplified():
     assert normalize("義務教育優質均衡發展督導評估") == "义务教育优质均衡发展督导评估"
 
 
-@pytest.mark.parametrize("raw, clean", [
-    ("義務(wù)教育", "义务教育"),
-    ("發(fā)展", "发展"),
-    ("座談會(huì)在鎮(zhèn)江召開", "座谈会在镇江召开"),
-    ("區（qū）域", "区域"),
-    ("會(huì)(huì)議", "会议"),
-])
+@pytest.mark.parametrize(
+    "raw, clean",
+    [
+        ("義務(wù)教育", "义务教育"),
+        ("發(fā)展", "发展"),
+        ("座談會(huì)在鎮(zhèn)江召開", "座谈会在镇江召开"),
+        ("區（qū）域", "区域"),
+        ("會(huì)(huì)議", "会议"),
+    ],
+)
 def test_pinyin_glosses_after_han_chars_are_removed(raw, clean):
     assert normalize(raw) == clean
 
@@ -50,14 +53,17 @@ def test_parentheses_that_are_not_pinyin_glosses_stay(text):
     assert normalize(text) == text
 
 
-@pytest.mark.parametrize("raw, clean", [
-    ("7月2日,,全国会议召开", "7月2日,全国会议召开"),
-    ("会议在广州召开,。会议交流了经验", "会议在广州召开。会议交流了经验"),
-    ("教育部副部长,、总督学出席", "教育部副部长、总督学出席"),
-    ("会议结束。,随后参观", "会议结束。随后参观"),
-    ("县(市,、区)", "县(市、区)"),
-    ("一是;;二是", "一是;二是"),
-])
+@pytest.mark.parametrize(
+    "raw, clean",
+    [
+        ("7月2日,,全国会议召开", "7月2日,全国会议召开"),
+        ("会议在广州召开,。会议交流了经验", "会议在广州召开。会议交流了经验"),
+        ("教育部副部长,、总督学出席", "教育部副部长、总督学出席"),
+        ("会议结束。,随后参观", "会议结束。随后参观"),
+        ("县(市,、区)", "县(市、区)"),
+        ("一是;;二是", "一是;二是"),
+    ],
+)
 def test_doubled_and_mixed_punctuation_collapses_to_the_strongest_mark(raw, clean):
     assert normalize(raw) == clean
 
@@ -115,26 +121,26 @@ def test_invented_mojibake_with_a_stray_latin_letter_is_dropped():
 # --- debris lines -------------------------------------------------------------
 
 SEED_DEBRIS = [
-    ("000", "來源:本文"),       # source / disclaimer footer
-    ("000", "聲明:江蘇教育黃頁"),    # 声明
-    ("000", "Copyright"),            # copyright
-    ("000", "蘇公網"),           # 公网安备
-    ("000", "蘇ICP備"),              # ICP
-    ("000", "南京思必達"),           # 版权所有
-    ("001", "![廣東省人民政府"),     # markdown image
+    ("000", "來源:本文"),  # source / disclaimer footer
+    ("000", "聲明:江蘇教育黃頁"),  # 声明
+    ("000", "Copyright"),  # copyright
+    ("000", "蘇公網"),  # 公网安备
+    ("000", "蘇ICP備"),  # ICP
+    ("000", "南京思必達"),  # 版权所有
+    ("001", "![廣東省人民政府"),  # markdown image
     ("001", "![長者專區"),
-    ("002", "成人免费AV网址"),       # spam link line
-    ("002", "首頁(yè)>地方頻道"),     # breadcrumb
-    ("002", "641.jpg"),              # image file names
+    ("002", "成人免费AV网址"),  # spam link line
+    ("002", "首頁(yè)>地方頻道"),  # breadcrumb
+    ("002", "641.jpg"),  # image file names
     ("002", "640 (1).jpg"),
-    ("002", "(來(lái)源:"),          # source line
+    ("002", "(來(lái)源:"),  # source line
     ("002", "聲明:本媒體"),
-    ("002", "1280"),                 # counter
-    ("002", "收藏"),                 # share widgets
+    ("002", "1280"),  # counter
+    ("002", "收藏"),  # share widgets
     ("002", "分享"),
     ("003", "教育装备采购网 2020"),  # date + view counter (围观395次)
-    ("003", "来源:湖南省教育厅"),    # source + 责任编辑
-    ("003", "相关阅读"),             # related reading header ...
+    ("003", "来源:湖南省教育厅"),  # source + 责任编辑
+    ("003", "相关阅读"),  # related reading header ...
     ("003", "• 2024年东北教育装备展示会"),  # ... and its list
     ("003", "2024年东北教育装备展示会04-09"),
     ("003", "数字赋能新时代"),
@@ -142,10 +148,10 @@ SEED_DEBRIS = [
     ("003", "版权与免责声明"),
     ("003", "① 凡本网注明"),
     ("003", "② 本网凡注明"),
-    ("004", "當前位置"),             # breadcrumb
+    ("004", "當前位置"),  # breadcrumb
     ("004", "2024年08月19日 17:18"),  # dated link list
     ("004", "時間:2024年11月12日"),
-    ("004", "警告:未經"),            # copyright warning
+    ("004", "警告:未經"),  # copyright warning
 ]
 
 
@@ -193,44 +199,53 @@ def test_spam_only_text_normalises_to_nothing():
     assert normalize(seed_line("002", "成人免费AV网址")) == ""
 
 
-@pytest.mark.parametrize("text", [
-    "据统计,这些经费的来源包括中央和地方两级财政,总额较上年有所增长。",
-    "2019年12月13日,全省教育工作会议在省会召开,会议总结了全年工作。",
-    "会议强调,要坚决杜绝侵权行为,维护师生合法权益,依法治校。",
-    "王小丫:大家好。",
-    "湖南省基础教育优质均衡发展研讨会召开",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "据统计,这些经费的来源包括中央和地方两级财政,总额较上年有所增长。",
+        "2019年12月13日,全省教育工作会议在省会召开,会议总结了全年工作。",
+        "会议强调,要坚决杜绝侵权行为,维护师生合法权益,依法治校。",
+        "王小丫:大家好。",
+        "湖南省基础教育优质均衡发展研讨会召开",
+    ],
+)
 def test_body_sentences_that_mention_debris_words_stay(text):
     assert normalize(text) == text
 
 
-@pytest.mark.parametrize("line", [
-    "当前位置:首页 > 新闻中心 > 要闻",
-    "您的位置:首页>>政务公开>>政府文件",
-    "https://www.example.gov.cn/",
-    "![](images/banner.png)",
-    "photo_001.jpg",
-    "版权所有 © 2024 某某教育网 京ICP备12345678号",
-    "京公网安备11010502030000号",
-    "来源:某某日报 作者:张三",
-    "责任编辑:李四",
-    "发布时间:2024-05-06 10:20 点击量:1234",
-    "浏览次数:88",
-    "字号: 默认 超大 | 打印 | 关闭",
-    "扫一扫在手机打开当前页",
-    "分享到:",
-    "上一篇:某某学校举办运动会",
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "当前位置:首页 > 新闻中心 > 要闻",
+        "您的位置:首页>>政务公开>>政府文件",
+        "https://www.example.gov.cn/",
+        "![](images/banner.png)",
+        "photo_001.jpg",
+        "版权所有 © 2024 某某教育网 京ICP备12345678号",
+        "京公网安备11010502030000号",
+        "来源:某某日报 作者:张三",
+        "责任编辑:李四",
+        "发布时间:2024-05-06 10:20 点击量:1234",
+        "浏览次数:88",
+        "字号: 默认 超大 | 打印 | 关闭",
+        "扫一扫在手机打开当前页",
+        "分享到:",
+        "上一篇:某某学校举办运动会",
+    ],
+)
 def test_invented_debris_lines_are_dropped(line):
     assert normalize("某县召开教育工作会议,部署全年重点任务。\n" + line) == "某县召开教育工作会议,部署全年重点任务。"
 
 
 def test_related_reading_list_is_dropped_until_the_body_resumes():
-    text = ("某县召开教育工作会议。\n相关新闻\n• 甲校举办运动会\n乙校开展读书月活动05-12\n"
-            "丙校师生参加志愿服务活动,受到社区居民好评,活动持续一周,参与人数超过三百人次...\n"
-            "会议要求各校认真落实本次会议精神,切实做好下一阶段的各项工作,确保全年目标任务顺利完成。")
-    assert normalize(text) == ("某县召开教育工作会议。\n会议要求各校认真落实本次会议精神,"
-                               "切实做好下一阶段的各项工作,确保全年目标任务顺利完成。")
+    text = (
+        "某县召开教育工作会议。\n相关新闻\n• 甲校举办运动会\n乙校开展读书月活动05-12\n"
+        "丙校师生参加志愿服务活动,受到社区居民好评,活动持续一周,参与人数超过三百人次...\n"
+        "会议要求各校认真落实本次会议精神,切实做好下一阶段的各项工作,确保全年目标任务顺利完成。"
+    )
+    assert normalize(text) == (
+        "某县召开教育工作会议。\n会议要求各校认真落实本次会议精神,切实做好下一阶段的各项工作,确保全年目标任务顺利完成。"
+    )
 
 
 def test_title_glued_to_a_meta_field_keeps_the_title():
@@ -239,11 +254,54 @@ def test_title_glued_to_a_meta_field_keeps_the_title():
 
 # --- properties ---------------------------------------------------------------
 
-_PIECES = st.sampled_from([
-    "?", "?!", "??", "(qū)", "(wù)", "W", "h", "義", "縣", "区", "教育", "，", ",", "。", "、", ",,", "|", ">",
-    "首页", "来源:", "相关阅读", "<p>", "</p>", "<", "&nbsp;", "！", "（", "）", "\u3000", "\ufffd", "\n", " ",
-    "\ud800", "\x00", "\u200b", "砹", "▍", "^", "2024-01-02 10:20", "…", "...", "•", "jpg", ".png",
-])
+_PIECES = st.sampled_from(
+    [
+        "?",
+        "?!",
+        "??",
+        "(qū)",
+        "(wù)",
+        "W",
+        "h",
+        "義",
+        "縣",
+        "区",
+        "教育",
+        "，",
+        ",",
+        "。",
+        "、",
+        ",,",
+        "|",
+        ">",
+        "首页",
+        "来源:",
+        "相关阅读",
+        "<p>",
+        "</p>",
+        "<",
+        "&nbsp;",
+        "！",
+        "（",
+        "）",
+        "\u3000",
+        "\ufffd",
+        "\n",
+        " ",
+        "\ud800",
+        "\x00",
+        "\u200b",
+        "砹",
+        "▍",
+        "^",
+        "2024-01-02 10:20",
+        "…",
+        "...",
+        "•",
+        "jpg",
+        ".png",
+    ]
+)
 _MESSY = st.lists(_PIECES, max_size=30).map("".join)
 _ANY = st.text(alphabet=st.characters(blacklist_categories=()), max_size=200)
 
@@ -276,18 +334,23 @@ def test_normalize_is_idempotent_on_the_dev_corpus():
             assert normalize(once) == once
 
 
-@pytest.mark.parametrize("line", [
-    "【推广】点击领取免费资料 http://example.com/a",
-    "热门推荐:www.example-site.com 立即查看",
-    "本文链接://www.example.com/policy/1.html",
-    "扫码关注公众号,回复1获取更多资讯",
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "【推广】点击领取免费资料 http://example.com/a",
+        "热门推荐:www.example-site.com 立即查看",
+        "本文链接://www.example.com/policy/1.html",
+        "扫码关注公众号,回复1获取更多资讯",
+    ],
+)
 def test_short_link_and_advert_lines_are_dropped(line) -> None:
     body = "全省义务教育优质均衡发展座谈会在镇江丹阳市召开。"
     assert normalize(line + "\n" + body) == body
 
 
 def test_a_long_body_sentence_citing_a_url_is_kept() -> None:
-    body = ("各地要按照教育部印发的办法认真组织评估认定工作,具体要求详见教育部网站 http://www.moe.gov.cn 发布的通知,"
-            "并于年底前报送材料。")
+    body = (
+        "各地要按照教育部印发的办法认真组织评估认定工作,具体要求详见教育部网站 http://www.moe.gov.cn 发布的通知,"
+        "并于年底前报送材料。"
+    )
     assert "http://www.moe.gov.cn" in normalize(body)

@@ -18,8 +18,9 @@ CORPUS = REPO.parent / "shared" / "corpus" / "dev.jsonl"
 
 def _execute(path: Path) -> nbformat.NotebookNode:
     nb = nbformat.read(path, as_version=4)
-    nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}}).execute()
+    nbclient.NotebookClient(
+        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
     return nb
 
 
@@ -38,12 +39,13 @@ def _assert_no_corpus_text(text: str) -> None:
     if not CORPUS.is_file():
         return
     # Every labeled file beside dev.jsonl (dev_round2.jsonl too).
-    lines = [line for path in sorted(CORPUS.parent.glob("*.jsonl"))
-             for line in path.read_text(encoding="utf-8").splitlines()]
+    lines = [
+        line for path in sorted(CORPUS.parent.glob("*.jsonl")) for line in path.read_text(encoding="utf-8").splitlines()
+    ]
     for line in lines:
         article = json.loads(line)["text"]
         for start in range(0, max(len(article) - 20, 0), 25):
-            snippet = article[start:start + 20]
+            snippet = article[start : start + 20]
             assert snippet not in text, f"corpus text in notebook output: {snippet!r}"
 
 

@@ -9,9 +9,9 @@ import pickle
 import joblib
 import pytest
 
-from classifier import persistence
 from classifier.errors import ModelError, ModelVersionWarning
-from classifier.persistence import digest_path, load_artifact, save_artifact
+from classifier.model import _persistence as persistence
+from classifier.model import digest_path, load_artifact, save_artifact
 
 
 class Thing:

@@ -11,8 +11,7 @@ from sklearn.base import clone
 
 from classifier.errors import InputError
 from classifier.labels import NATIONAL, NATIONAL_CODE, PROVINCES, REGION_FIELDS
-from classifier.places import candidate_features
-from classifier.region import RegionResolver, divisions, find_places
+from classifier.region import RegionResolver, candidate_features, divisions, find_places
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "dev.jsonl"
@@ -29,6 +28,7 @@ def codes(text: str) -> list[str]:
 
 # --- the place table -------------------------------------------------------------------------
 
+
 def test_table_has_every_province_under_its_official_name():
     table = divisions()
     for name, code in PROVINCES.items():
@@ -41,16 +41,19 @@ def test_county_resolves_up_the_hierarchy():
     assert county.city == "321100" and county.province == "320000"
 
 
-@pytest.mark.parametrize("text, code", [
-    ("江苏教育工作会议", "320000"),
-    ("广西教育厅", "450000"),
-    ("新疆教育厅", "650000"),
-    ("内蒙古教育厅", "150000"),
-    ("延边州教育局", "222400"),
-    ("大理白族自治州教育局", "532900"),
-    ("阿拉善盟额济纳旗教育局", "152923"),
-    ("海南白沙县教育局", "469025"),
-])
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("江苏教育工作会议", "320000"),
+        ("广西教育厅", "450000"),
+        ("新疆教育厅", "650000"),
+        ("内蒙古教育厅", "150000"),
+        ("延边州教育局", "222400"),
+        ("大理白族自治州教育局", "532900"),
+        ("阿拉善盟额济纳旗教育局", "152923"),
+        ("海南白沙县教育局", "469025"),
+    ],
+)
 def test_short_names_and_autonomous_units_are_found(text, code):
     assert code in codes(text)
 
@@ -72,14 +75,18 @@ def test_district_needs_its_full_name_or_context():
 
 # --- ambiguity -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, code", [
-    ("江苏省南京市鼓楼区召开会议", "320106"),
-    ("福州市鼓楼区教育局召开会议", "350102"),
-    ("北京市朝阳区教委召开会议", "110105"),
-    ("吉林省长春市朝阳区教育局召开会议", "220104"),
-    ("北京城市副中心通州区召开会议", "110112"),
-    ("江苏省南通市通州区召开会议", "320612"),
-])
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("江苏省南京市鼓楼区召开会议", "320106"),
+        ("福州市鼓楼区教育局召开会议", "350102"),
+        ("北京市朝阳区教委召开会议", "110105"),
+        ("吉林省长春市朝阳区教育局召开会议", "220104"),
+        ("北京城市副中心通州区召开会议", "110112"),
+        ("江苏省南通市通州区召开会议", "320612"),
+    ],
+)
 def test_shared_names_resolve_by_the_province_or_city_named_before(text, code):
     assert codes(text)[-1] == code
 
@@ -96,13 +103,16 @@ def test_short_prefecture_name_is_the_prefecture_not_its_namesake_county():
     assert codes("辽宁朝阳市教育局") == ["210000", "211300"]
 
 
-@pytest.mark.parametrize("text", [
-    "坚持和平发展道路，推动构建人类命运共同体",
-    "东方网记者报道，东方红小学开学了",
-    "城区学校和新区、开发区学校的教师参加了培训",
-    "锚定西部教育高地，合作共赢",
-    "各地要整合教育资源，实现资源共享",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "坚持和平发展道路，推动构建人类命运共同体",
+        "东方网记者报道，东方红小学开学了",
+        "城区学校和新区、开发区学校的教师参加了培训",
+        "锚定西部教育高地，合作共赢",
+        "各地要整合教育资源，实现资源共享",
+    ],
+)
 def test_words_that_look_like_places_are_not_places(text):
     assert places(text) == []
 
@@ -123,13 +133,16 @@ def test_full_name_beats_a_county_stem_it_overlaps():
     assert places("省政府召开江西省教育督导会议") == [("江西省", "360000")]
 
 
-@pytest.mark.parametrize("text, code", [
-    ("北京师范大学教授出席会议", "110000"),
-    ("中山大学专家出席会议", "442000"),
-    ("上海开放大学校长出席会议", "310000"),
-    ("新华社北京3月9日电 教育部今天发布通知", "110000"),
-    ("(湖州师范学院,浙江湖州 313000)", "330000"),
-])
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("北京师范大学教授出席会议", "110000"),
+        ("中山大学专家出席会议", "442000"),
+        ("上海开放大学校长出席会议", "310000"),
+        ("新华社北京3月9日电 教育部今天发布通知", "110000"),
+        ("(湖州师范学院,浙江湖州 313000)", "330000"),
+    ],
+)
 def test_names_inside_organisations_datelines_and_addresses_are_marked(text, code):
     m = [m for m in find_places(text) if m.code == code]
     assert m and all(x.org for x in m)
@@ -151,11 +164,14 @@ def test_province_abbreviation_in_a_document_number_names_the_province():
     assert find_places("苏教基[2019]3号 关于做好招生工作的通知")[0].code == "320000"
 
 
-@pytest.mark.parametrize("text", [
-    "国发〔2018〕9号 关于加强教师队伍建设的通知",
-    "教督函〔2023〕7号 关于开展实地核查的通知",
-    "甘当人民的老黄牛",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "国发〔2018〕9号 关于加强教师队伍建设的通知",
+        "教督函〔2023〕7号 关于开展实地核查的通知",
+        "甘当人民的老黄牛",
+    ],
+)
 def test_national_document_numbers_and_plain_characters_name_no_province(text):
     assert find_places(text) == []
 
@@ -170,8 +186,10 @@ def test_distinct_county_name_inside_another_division_name_is_not_it():
 
 
 def test_mentions_in_a_line_of_headlines_are_debris():
-    text = ("热点：·浙江省教育厅公布名单 2019-03-05 09:12 ·某中学举行开学典礼 2019-03-04 17:40\n"
-            "教育部负责人就督导评估办法答记者问")
+    text = (
+        "热点：·浙江省教育厅公布名单 2019-03-05 09:12 ·某中学举行开学典礼 2019-03-04 17:40\n"
+        "教育部负责人就督导评估办法答记者问"
+    )
     assert [m.org for m in find_places(text)] == [True]
 
 
@@ -192,11 +210,14 @@ def test_research_centre_named_after_a_province_is_an_organisation():
     assert m.org
 
 
-@pytest.mark.parametrize("text, code", [
-    ("台北市政府教育局召开会议", "710100"),
-    ("新竹县教育处长出席", "710704"),
-    ("在台南举办教育论坛", "710500"),
-])
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("台北市政府教育局召开会议", "710100"),
+        ("新竹县教育处长出席", "710704"),
+        ("在台南举办教育论坛", "710500"),
+    ],
+)
 def test_taiwan_cities_and_counties_are_found(text, code):
     (m,) = find_places(text)
     assert (m.code, m.level, m.province) == (code, "city", "710000")
@@ -226,7 +247,10 @@ def test_a_place_opening_a_longer_list_stands_for_the_list_not_for_the_event():
 TRAIN = [
     ("浙江省教育厅召开全省义务教育工作会议。浙江省各市教育局局长参加会议，杭州市作交流发言。", "浙江省"),
     ("福建省县域义务教育优质均衡发展推进会在福州召开，福建省教育厅厅长出席并讲话。", "福建省"),
-    ("四川省成都市锦江区迎接省级督导评估，成都市教育局和锦江区政府汇报工作。", {"region": "四川省", "city": "成都市", "county": "锦江区"}),
+    (
+        "四川省成都市锦江区迎接省级督导评估，成都市教育局和锦江区政府汇报工作。",
+        {"region": "四川省", "city": "成都市", "county": "锦江区"},
+    ),
     ("云南省教育厅在昆明召开新闻发布会，介绍云南省学前教育进展。", "云南省"),
     ("教育部召开新闻发布会，介绍全国义务教育均衡发展情况。各省、自治区、直辖市教育厅参加。", NATIONAL),
     ("国务院教育督导委员会办公室印发通知，部署全国县域义务教育督导评估工作，北京、上海等地要加快推进。", NATIONAL),
@@ -267,8 +291,7 @@ def test_several_cities_sharing_the_event_leave_city_empty(small_model):
 
 
 def test_local_piece_named_only_by_its_local_media_is_about_that_place(small_model):
-    text = ("我市召开中小学招生工作会议\n攀枝花新闻网 2021-06-08\n本报讯 市教育局召开会议，"
-            "安排我市中小学秋季招生。")
+    text = "我市召开中小学招生工作会议\n攀枝花新闻网 2021-06-08\n本报讯 市教育局召开会议，安排我市中小学秋季招生。"
     (out,) = small_model.predict([text])
     assert (out["region"], out["city"]) == ("四川省", "攀枝花市")
 
@@ -294,6 +317,15 @@ def test_resolver_is_a_clonable_estimator(small_model):
     assert clone(small_model).get_params() == small_model.get_params()
 
 
+def test_resolver_rejects_bad_parameters_as_scikit_learn_does():
+    with pytest.raises(ValueError, match="dominance"):
+        RegionResolver(dominance=2.0).fit(["江苏省南京市召开会议。", "教育部召开会议。"], ["江苏省", "全国"])
+    with pytest.raises(ValueError, match="min_count"):
+        RegionResolver(min_count=0).fit(["江苏省南京市召开会议。", "教育部召开会议。"], ["江苏省", "全国"])
+    with pytest.raises(TypeError):
+        RegionResolver(False)  # type: ignore[misc]  # keyword-only parameters
+
+
 def test_resolver_rejects_bad_input():
     with pytest.raises(InputError, match=r"y\[0\]"):
         RegionResolver().fit(["江苏"], ["江苏"])
@@ -306,6 +338,7 @@ def test_resolver_rejects_bad_input():
 
 
 # --- the corpus-trained resolver --------------------------------------------------------------
+
 
 def _corpus() -> tuple[list[str], list[dict]]:
     if not CORPUS.exists():
@@ -336,8 +369,10 @@ def test_province_absent_from_training_is_still_found():
     texts, labels = _corpus()
     keep = [i for i, y in enumerate(labels) if y["region"] != "江苏省"]
     model = RegionResolver().fit([texts[i] for i in keep], [labels[i] for i in keep])
-    text = ("4月20日，江苏省义务教育优质均衡发展推进会在南京召开。江苏省教育厅有关负责人出席会议并讲话，"
-            "南京、苏州、无锡等13个设区市教育局负责人参加会议。")
+    text = (
+        "4月20日，江苏省义务教育优质均衡发展推进会在南京召开。江苏省教育厅有关负责人出席会议并讲话，"
+        "南京、苏州、无锡等13个设区市教育局负责人参加会议。"
+    )
     assert model.predict([text])[0]["region"] == "江苏省"
     macau = "澳门特别行政区教育及青年发展局召开会议，介绍澳门非高等教育发展情况。"
     assert model.predict([macau])[0]["region"] == "澳门特别行政区"
@@ -347,7 +382,22 @@ def test_ranker_with_weights_of_another_feature_set_raises_model_error():
     import numpy as np
 
     from classifier.errors import ModelError
-    from classifier.places import RegionRanker
+    from classifier.region import RegionRanker
 
     with pytest.raises(ModelError, match="retrain"):
         RegionRanker(np.zeros(5), 0.0).predict(["江苏省教育厅召开会议"])
+
+
+def test_a_model_file_weighing_other_region_features_is_refused_on_load(tmp_path):
+    import numpy as np
+
+    from classifier.errors import ModelError
+    from classifier.model import Predictor, load, save_artifact
+    from classifier.region import FEATURE_NAMES, RegionRanker
+
+    shipped = load()
+    renamed = ("mentions_in_headline", *FEATURE_NAMES[1:])
+    ranker = RegionRanker(np.zeros(len(renamed)), 0.0, feature_names=renamed)
+    path = save_artifact(Predictor(shipped.topic, ranker), tmp_path / "other.joblib", {})
+    with pytest.raises(ModelError, match=r"other\.joblib.*mentions_in_headline.*retrain"):
+        load(path)

@@ -25,13 +25,16 @@ from classifier.segment import (
 )
 
 
-@pytest.mark.parametrize("sentence, terms", [
-    ("省政府召开义务教育优质均衡督导评估反馈会。", ["优质均衡", "督导评估", "反馈会"]),
-    ("教育部有关负责人就学前教育普及普惠答记者问", ["学前教育普及普惠", "答记者问"]),
-    ("督导组开展实地督导并出席自评汇报会", ["督导组", "实地督导", "自评汇报会"]),
-    ("全县通过基本均衡评估认定后召开推进会和座谈会", ["基本均衡", "评估认定", "推进会", "座谈会"]),
-    ("市里举行新闻发布会和现场会以及研讨会", ["新闻发布会", "现场会", "研讨会"]),
-])
+@pytest.mark.parametrize(
+    "sentence, terms",
+    [
+        ("省政府召开义务教育优质均衡督导评估反馈会。", ["优质均衡", "督导评估", "反馈会"]),
+        ("教育部有关负责人就学前教育普及普惠答记者问", ["学前教育普及普惠", "答记者问"]),
+        ("督导组开展实地督导并出席自评汇报会", ["督导组", "实地督导", "自评汇报会"]),
+        ("全县通过基本均衡评估认定后召开推进会和座谈会", ["基本均衡", "评估认定", "推进会", "座谈会"]),
+        ("市里举行新闻发布会和现场会以及研讨会", ["新闻发布会", "现场会", "研讨会"]),
+    ],
+)
 def test_domain_terms_stay_whole_in_sentences(sentence: str, terms: list[str]) -> None:
     tokens = tokenize(sentence)
     for term in terms:
@@ -130,8 +133,9 @@ def test_the_cached_dictionary_is_the_built_one(tmp_path: Path, monkeypatch: pyt
 
 
 @pytest.mark.parametrize("content", [b"", b"not marshal", b"\xe9\x00\x00\x00\x00"])
-def test_a_damaged_cache_is_rebuilt_not_trusted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                content: bytes) -> None:
+def test_a_damaged_cache_is_rebuilt_not_trusted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes
+) -> None:
     path = tmp_path / "dict.cache"
     path.write_bytes(content)
     monkeypatch.setattr(segment, "_cache_path", lambda: path)
@@ -160,8 +164,11 @@ def test_cut_gives_jiebas_pieces_on_every_corpus_article(corpus_path: Path) -> N
 
 # Dictionary words and their pieces, Latin letters, digits, jieba's block symbols, space and
 # punctuation: the places where the word graph, the ties and the block rules matter.
-_ALPHABET = st.sampled_from(list("义务教育优质均衡发展督导评估反馈会座谈省市县区中华人民共和国学校")
-                            + list("abcXYZ0189+#&._%-é０１Ⅱ，。、 \t\r\n") + ["\r\n"])
+_ALPHABET = st.sampled_from(
+    list("义务教育优质均衡发展督导评估反馈会座谈省市县区中华人民共和国学校")
+    + list("abcXYZ0189+#&._%-é０１Ⅱ，。、 \t\r\n")
+    + ["\r\n"]
+)
 
 
 @settings(max_examples=400, deadline=None)

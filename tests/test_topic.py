@@ -30,14 +30,26 @@ CORPUS = ROOT.parent / "shared" / "corpus" / "dev.jsonl"
 
 # Invented short articles, a few per topic, with the cue words of ../shared/LABELING.md.
 _HEADS = {
-    "supervision_visit": ["国家督导组对{p}开展义务教育优质均衡督导评估", "督导检查组来到{p}实地督导并召开反馈会",
-                          "{p}接受省级督导评估认定,督学实地核查学校"],
-    "symposium": ["{p}召开学前教育工作座谈会,各地交流经验", "全省义务教育推进会在{p}召开,代表交流发言",
-                  "{p}举行教育研讨会,专家作专题报告"],
-    "progress_qa": ["{p}教育厅负责人答记者问。问:进展如何?答:进展顺利", "新闻发布会上{p}官员回答记者提问,介绍进展",
-                    "记者:{p}的普及普惠进展怎样?答:已经完成目标"],
-    "other": ["关于印发{p}义务教育学校管理办法的通知", "{p}公示通过评估的学校名单如下",
-              "{p}教育统计公报:在校学生人数与教师人数"],
+    "supervision_visit": [
+        "国家督导组对{p}开展义务教育优质均衡督导评估",
+        "督导检查组来到{p}实地督导并召开反馈会",
+        "{p}接受省级督导评估认定,督学实地核查学校",
+    ],
+    "symposium": [
+        "{p}召开学前教育工作座谈会,各地交流经验",
+        "全省义务教育推进会在{p}召开,代表交流发言",
+        "{p}举行教育研讨会,专家作专题报告",
+    ],
+    "progress_qa": [
+        "{p}教育厅负责人答记者问。问:进展如何?答:进展顺利",
+        "新闻发布会上{p}官员回答记者提问,介绍进展",
+        "记者:{p}的普及普惠进展怎样?答:已经完成目标",
+    ],
+    "other": [
+        "关于印发{p}义务教育学校管理办法的通知",
+        "{p}公示通过评估的学校名单如下",
+        "{p}教育统计公报:在校学生人数与教师人数",
+    ],
 }
 _PLACES = ["甲县", "乙市", "丙区", "丁县"]
 
@@ -66,12 +78,16 @@ def fitted(data: tuple[list[str], list[str]]) -> TopicClassifier:
 # check_estimator() feeds numeric arrays, which a text model rejects by design, so only the
 # checks about parameters and construction apply; fitting behaviour is covered below with text.
 
-@pytest.mark.parametrize("check", [
-    check_parameters_default_constructible,
-    check_no_attributes_set_in_init,
-    check_get_params_invariance,
-    check_set_params,
-])
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        check_parameters_default_constructible,
+        check_no_attributes_set_in_init,
+        check_get_params_invariance,
+        check_set_params,
+    ],
+)
 def test_applicable_sklearn_estimator_checks(check) -> None:
     check("TopicClassifier", TopicClassifier())
 
@@ -84,22 +100,30 @@ def test_clone_round_trip_keeps_params_and_drops_state(fitted: TopicClassifier) 
 
 
 def test_set_params_changes_the_model(data: tuple[list[str], list[str]]) -> None:
-    model = TopicClassifier().set_params(cue_weight=0.0, title_weight=0.0, char_ngram_range=(1, 2))
+    model = TopicClassifier().set_params(cue_weight=0.0, lead_weight=0.0, char_ngram_range=(1, 2))
     assert model.fit(*data).predict(data[0][:2]).shape == (2,)
     assert [name for name, _, _ in model.vectorizers_] == ["word", "char"]
 
 
 def test_grid_search_over_a_tiny_dataset(data: tuple[list[str], list[str]]) -> None:
-    grid = GridSearchCV(TopicClassifier(), {"C": [1.0, 10.0], "model": ["logreg", "svm"]},
-                        cv=StratifiedKFold(3, shuffle=True, random_state=0), n_jobs=1)
+    grid = GridSearchCV(
+        TopicClassifier(),
+        {"C": [1.0, 10.0], "linear_model": ["logreg", "svm"]},
+        cv=StratifiedKFold(3, shuffle=True, random_state=0),
+        n_jobs=1,
+    )
     grid.fit(*data)
     assert grid.best_score_ > 0.5
     assert set(grid.predict(data[0][:4])) <= set(TOPICS)
 
 
 def test_inside_a_pipeline_and_cross_val_score(data: tuple[list[str], list[str]]) -> None:
-    pipe = Pipeline([("clean", FunctionTransformer(lambda xs: [normalize(x) for x in xs])),
-                     ("topic", TopicClassifier(normalize=False))])
+    pipe = Pipeline(
+        [
+            ("clean", FunctionTransformer(lambda xs: [normalize(x) for x in xs])),
+            ("topic", TopicClassifier(normalize=False)),
+        ]
+    )
     scores = cross_val_score(pipe, *data, cv=StratifiedKFold(3, shuffle=True, random_state=0), n_jobs=1)
     assert scores.mean() > 0.5
 
@@ -116,6 +140,7 @@ def test_pickles(fitted: TopicClassifier, data: tuple[list[str], list[str]]) -> 
 
 # -- probabilities and classes --------------------------------------------------------------
 
+
 def test_classes_follow_the_label_order(fitted: TopicClassifier) -> None:
     assert list(fitted.classes_) == list(TOPICS)
 
@@ -128,8 +153,10 @@ def test_classes_with_a_topic_missing_keep_the_order(data: tuple[list[str], list
     assert model.predict_proba(X[:3]).shape == (3, 3)
 
 
-@pytest.mark.parametrize("params", [{}, {"calibration": "sigmoid"}, {"model": "svm"},
-                                    {"model": "svm", "calibration": "sigmoid"}])
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"calibration": "sigmoid"}, {"linear_model": "svm"}, {"linear_model": "svm", "calibration": "sigmoid"}],
+)
 def test_probabilities_are_rows_summing_to_one_and_agree_with_predict(data, params) -> None:
     model = TopicClassifier(**params).fit(*data)
     proba = model.predict_proba(data[0])
@@ -144,20 +171,20 @@ def test_normalize_false_on_clean_text_equals_normalize_true_on_raw(data) -> Non
     X, y = data
     raw = [x.replace("督导", "督導").replace("会", "會") for x in X]
     a = TopicClassifier().fit(raw, y).predict_proba(raw)
-    b = TopicClassifier(normalize=False).fit([normalize(x) for x in raw], y).predict_proba(
-        [normalize(x) for x in raw])
+    b = TopicClassifier(normalize=False).fit([normalize(x) for x in raw], y).predict_proba([normalize(x) for x in raw])
     np.testing.assert_allclose(a, b)
 
 
 def test_binary_problem_works(data) -> None:
     X, y = data
     keep = [i for i, t in enumerate(y) if t in ("symposium", "other")]
-    model = TopicClassifier(model="svm").fit([X[i] for i in keep], [y[i] for i in keep])
+    model = TopicClassifier(linear_model="svm").fit([X[i] for i in keep], [y[i] for i in keep])
     assert model.predict_proba([X[keep[0]]]).shape == (1, 2)
     assert model.explain(X[keep[0]])
 
 
 # -- explain ----------------------------------------------------------------------------------
+
 
 def test_explain_returns_terms_of_the_text_strongest_first(fitted: TopicClassifier) -> None:
     text = "督导检查组到乙市实地督导,召开反馈会。"
@@ -182,23 +209,34 @@ def test_explain_shares_layout_cues_out_to_marks_of_the_text(fitted: TopicClassi
 
 # -- bad input ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("X, y, match", [
-    ("一篇文章", ["other"], "list of texts"),
-    (["文章", 3], ["other", "symposium"], r"X\[1\]"),
-    (["文章甲", "文章乙"], ["other"], "one per text"),
-    (["文章甲", "文章乙"], ["other", "other"], "at least 2 topics"),
-])
+
+@pytest.mark.parametrize(
+    "X, y, match",
+    [
+        ("一篇文章", ["other"], "list of texts"),
+        (["文章", 3], ["other", "symposium"], r"X\[1\]"),
+        (["文章甲", "文章乙"], ["other"], "one per text"),
+        (["文章甲", "文章乙"], ["other", "other"], "at least 2 topics"),
+    ],
+)
 def test_bad_training_input_is_a_clear_error(X, y, match) -> None:
     with pytest.raises(InputError, match=match):
         TopicClassifier().fit(X, y)
 
 
 def test_bad_parameters_are_clear_errors(data) -> None:
-    with pytest.raises(InputError, match="model"):
-        TopicClassifier(model="forest").fit(*data)
-    with pytest.raises(InputError, match="calibration"):
+    # Parameter errors are ValueError / TypeError, as in scikit-learn, not input errors.
+    with pytest.raises(ValueError, match="linear_model"):
+        TopicClassifier(linear_model="forest").fit(*data)
+    with pytest.raises(ValueError, match="calibration"):
         TopicClassifier(calibration="platt").fit(*data)
-    with pytest.raises(InputError, match="word_ngram_range"):
+    with pytest.raises(ValueError, match="C"):
+        TopicClassifier(C=0).fit(*data)
+    with pytest.raises(TypeError):
+        TopicClassifier(lead_chars="120").fit(*data)
+    with pytest.raises(TypeError):
+        TopicClassifier(True)  # type: ignore[misc]  # keyword-only parameters
+    with pytest.raises(ValueError, match="word_ngram_range"):
         TopicClassifier(word_ngram_range=(2, 1)).fit(*data)
 
 
@@ -224,6 +262,7 @@ def test_textbook_baseline_is_a_fit_and_clonable_pipeline(data) -> None:
 
 
 # -- seeds leave-one-out on the real corpus ---------------------------------------------------
+
 
 def _seeds() -> list[tuple[str, str]]:
     with (ROOT / "labels" / "seeds.csv").open(encoding="utf-8", newline="") as fh:
@@ -261,17 +300,26 @@ def test_empty_and_debris_only_texts_still_get_a_topic(fitted: TopicClassifier) 
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
 
 
-@pytest.mark.parametrize("params", [{}, {"calibration": "sigmoid"}, {"calibration": "isotonic"},
-                                    {"model": "svm"}, {"char_ngram_range": (2, 3)}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"calibration": "sigmoid"},
+        {"calibration": "isotonic"},
+        {"linear_model": "svm"},
+        {"char_ngram_range": (2, 3)},
+    ],
+)
 def test_numpy_scorer_gives_the_probabilities_of_the_sklearn_model(params, tiny_records) -> None:
     import scipy.sparse as sp
 
-    from classifier.scoring import CUE_SCALE
+    from classifier.topic import CUE_SCALE
 
     texts = [r["text"] for r in tiny_records]
     # The guide rules' prior is added on top of the linear model (tested in test_topic_boundaries).
     model = TopicClassifier(normalize=False, min_df=1, calibration_cv=2, guide_weight=0, **params).fit(
-        texts, [r["topic"] for r in tiny_records])
+        texts, [r["topic"] for r in tiny_records]
+    )
     docs = [model.scorer_.spec.documents(t) for t in texts]
     mats = [vec.transform([d[name] for d in docs]) * w for name, vec, w in model.vectorizers_]
     mats.append(sp.csr_matrix(np.array([d["cues"] for d in docs]) * (model.cue_weight / CUE_SCALE)))

@@ -13,12 +13,12 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ModelError, check_texts
-from .labels import REGION_FIELDS
-from .normalize import normalize
-from .persistence import load_artifact
-from .places import RegionRanker
-from .scoring import TopicScorer
+from ..errors import ModelError, check_texts
+from ..labels import REGION_FIELDS, TOPIC_PROBA
+from ..normalize import normalize
+from ..region import RegionRanker
+from ..topic import TopicScorer
+from ._persistence import load_artifact
 
 
 def default_model_path() -> Path:
@@ -56,7 +56,7 @@ class Predictor:
         return [
             {
                 "topic": names[best],
-                "topic_proba": {c: round(p, 4) for c, p in zip(names, proba)},
+                TOPIC_PROBA: {c: round(p, 4) for c, p in zip(names, proba)},
                 **{k: region[k] for k in REGION_FIELDS},
             }
             for best, proba, region in zip(probas.argmax(axis=1).tolist(), probas.tolist(), regions)
@@ -82,5 +82,6 @@ def load(path: str | Path | None = None) -> Predictor:
     model, meta = load_artifact(path)
     if not isinstance(model, Predictor):
         raise ModelError(f"{path}: holds a {type(model).__name__}, not a classifier Predictor")
+    model.region.check_features(str(path))
     model.metadata_ = meta
     return model

@@ -2,67 +2,65 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from numbers import Integral, Real
+from typing import Any, ClassVar
 
-import jieba
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .errors import InputError, check_texts
-from .labels import TOPICS
-from .normalize import normalize as normalize_text
-from .scoring import CUE_SCALE, CUES, GUIDE_RULES, FeatureSpec, LinearMember, TfidfBlock, TopicScorer, identity
-
-__all__ = ["CUES", "TopicClassifier", "textbook_baseline"]
-
-if TYPE_CHECKING:
-    from sklearn.pipeline import Pipeline
-
-_MODELS = ("logreg", "svm")
-
-_CALIBRATIONS = ("sigmoid", "isotonic", None)
+from ..errors import InputError, check_texts
+from ..labels import TOPICS
+from ..normalize import normalize as normalize_text
+from ._features import CUE_SCALE, GUIDE_RULES, FeatureSpec, identity
+from ._scorer import LinearMember, TfidfBlock, TopicScorer
 
 
 class TopicClassifier(ClassifierMixin, BaseEstimator):
-    """Topic of an education news article from TF-IDF features of its segmented clean text.
+    """Topic of an education news article from TF-IDF and cue features of its segmented clean text.
 
     Parameters
     ----------
-    normalize : bool
+    normalize : bool, default=True
         Normalise ``X`` first (raw scraped text); False when ``X`` is already clean.
-    word_ngram_range : tuple of int
-        Word n-gram range over the jieba tokens.
-    char_ngram_range : tuple of int or None
+    word_ngram_range : tuple of int, default=(1, 2)
+        Word n-gram range ``(min, max)`` over the jieba tokens, ``1 <= min <= max``.
+    char_ngram_range : tuple of int or None, default=None
         Character n-gram range over the clean text; None for no character features.
-    lead_chars : int
+    lead_chars : int, default=120
         Length of the lead (title and first sentences) whose words get their own features.
-    title_weight : float
+    lead_weight : float, default=1.0
         Weight of the lead block relative to the whole-text blocks; 0 for none.
-    cue_weight : float
+    cue_weight : float, default=2.0
         Weight of the cue block (``CUES`` words in the lead and the text, Q&A layout); 0 for none.
-    min_df, max_features, sublinear_tf
-        Passed to each ``TfidfVectorizer``.
-    model : {"logreg", "svm"}
+    min_df : int or float, default=2
+        Passed to each ``TfidfVectorizer``: terms in fewer documents (or a smaller share) are dropped.
+    max_features : int or None, default=None
+        Passed to each ``TfidfVectorizer``: the most frequent terms kept per block.
+    sublinear_tf : bool, default=True
+        Passed to each ``TfidfVectorizer``: ``1 + log(tf)`` instead of ``tf``.
+    linear_model : {"logreg", "svm"}, default="logreg"
         Multinomial logistic regression, or a linear SVM.
-    C : float
+    C : float, default=3.0
         Inverse regularisation strength of the linear model.
-    calibration : {"sigmoid", "isotonic", None}
+    calibration : {"sigmoid", "isotonic"} or None, default=None
         Probability calibration by ``CalibratedClassifierCV``; None uses the model's own
         probabilities (softmax of the decision function for the SVM).
-    calibration_cv : int
+    calibration_cv : int, default=3
         Folds of the calibration (lowered to the smallest class count when needed).
-    class_weight : "balanced" or None
-    random_state : int
-    guide_weight : float
-        Log-odds that a match of one of ``scoring.GUIDE_RULES`` (the label guide's settled
-        boundaries: hotlines are other, congress 调研 is supervision_visit ...) adds to its topic;
-        0 for none.  A prior, not learned: the training articles hold few such pages.
+    class_weight : "balanced", dict or None, default="balanced"
+        Class weights of the linear model.
+    random_state : int, RandomState instance or None, default=0
+        Seeds the calibration folds and the SVM.
+    guide_weight : float, default=4.0
+        Log-odds that a match of one of ``GUIDE_RULES`` (the label guide's settled boundaries:
+        hotlines are other, congress 调研 is supervision_visit ...) adds to its topic; 0 for
+        none.  A prior, not learned: the training articles hold few such pages.
 
     The defaults are the configuration chosen by ``scripts/select_topic.py`` (grouped CV):
     multinomial logistic regression, whose own probabilities had a lower cross-validated
@@ -75,39 +73,75 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         Note that sklearn's ``log_loss`` assumes sorted columns: reorder before calling it.
     vectorizers_ : list of (name, TfidfVectorizer, weight)
         The fitted tf-idf blocks ("word", "lead", "char"); the cue block follows them.
-    estimator_ : the fitted model behind ``predict_proba``.
-    linear_ : the fitted linear model behind ``decision_function`` and ``explain``.
+    estimator_ : estimator
+        The fitted model behind ``predict_proba``.
+    linear_ : estimator
+        The fitted linear model behind ``decision_function`` and ``explain``.
+    scorer_ : TopicScorer
+        The fitted state as numpy arrays, which prediction (and a saved model) uses.
+
+    Examples
+    --------
+    >>> from classifier.topic import TopicClassifier
+    >>> X = ["督导组到学校开展督导评估。", "省督导组反馈督导评估意见。",
+    ...      "全市教育工作座谈会召开。", "校长座谈会在市里召开。"]
+    >>> y = ["supervision_visit", "supervision_visit", "symposium", "symposium"]
+    >>> clf = TopicClassifier(min_df=1).fit(X, y)
+    >>> clf.classes_.tolist()
+    ['supervision_visit', 'symposium']
+    >>> clf.predict(["督导组开展督导评估。", "教师座谈会召开。"]).tolist()
+    ['supervision_visit', 'symposium']
     """
+
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "normalize": ["boolean"],
+        "word_ngram_range": [tuple, list],
+        "char_ngram_range": [tuple, list, None],
+        "lead_chars": [Interval(Integral, 1, None, closed="left")],
+        "lead_weight": [Interval(Real, 0, None, closed="left")],
+        "cue_weight": [Interval(Real, 0, None, closed="left")],
+        "min_df": [Interval(Integral, 1, None, closed="left"), Interval(RealNotInt, 0, 1, closed="both")],
+        "max_features": [Interval(Integral, 1, None, closed="left"), None],
+        "sublinear_tf": ["boolean"],
+        "linear_model": [StrOptions({"logreg", "svm"})],
+        "C": [Interval(Real, 0, None, closed="neither")],
+        "calibration": [StrOptions({"sigmoid", "isotonic"}), None],
+        "calibration_cv": [Interval(Integral, 2, None, closed="left")],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+        "random_state": ["random_state"],
+        "guide_weight": [Interval(Real, 0, None, closed="left")],
+    }
 
     def __init__(
         self,
+        *,
         normalize: bool = True,
         word_ngram_range: tuple[int, int] = (1, 2),
         char_ngram_range: tuple[int, int] | None = None,
         lead_chars: int = 120,
-        title_weight: float = 1.0,
+        lead_weight: float = 1.0,
         cue_weight: float = 2.0,
-        min_df: int = 2,
+        min_df: int | float = 2,
         max_features: int | None = None,
         sublinear_tf: bool = True,
-        model: str = "logreg",
+        linear_model: str = "logreg",
         C: float = 3.0,
         calibration: str | None = None,
         calibration_cv: int = 3,
-        class_weight: str | None = "balanced",
-        random_state: int = 0,
+        class_weight: str | dict | None = "balanced",
+        random_state: int | None = 0,
         guide_weight: float = 4.0,
     ):
         self.normalize = normalize
         self.word_ngram_range = word_ngram_range
         self.char_ngram_range = char_ngram_range
         self.lead_chars = lead_chars
-        self.title_weight = title_weight
+        self.lead_weight = lead_weight
         self.cue_weight = cue_weight
         self.min_df = min_df
         self.max_features = max_features
         self.sublinear_tf = sublinear_tf
-        self.model = model
+        self.linear_model = linear_model
         self.C = C
         self.calibration = calibration
         self.calibration_cv = calibration_cv
@@ -119,9 +153,11 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
 
     def _spec(self) -> FeatureSpec:
         return FeatureSpec(
-            word_ngram_range=tuple(self.word_ngram_range),
-            char_ngram_range=tuple(self.char_ngram_range) if self.char_ngram_range else None,
-            lead_chars=self.lead_chars, lead=bool(self.title_weight), cues=bool(self.cue_weight),
+            word_ngram_range=(self.word_ngram_range[0], self.word_ngram_range[1]),
+            char_ngram_range=(self.char_ngram_range[0], self.char_ngram_range[1]) if self.char_ngram_range else None,
+            lead_chars=self.lead_chars,
+            lead=bool(self.lead_weight),
+            cues=bool(self.cue_weight),
         )
 
     def _clean(self, X: object) -> list[str]:
@@ -132,14 +168,19 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         """Learn the tf-idf blocks on ``texts`` and return their training matrix."""
         docs = [self._spec().documents(t) for t in texts]
         specs = [("word", 1.0)]
-        if self.title_weight:
-            specs.append(("lead", float(self.title_weight)))
+        if self.lead_weight:
+            specs.append(("lead", float(self.lead_weight)))
         if self.char_ngram_range:
             specs.append(("char", 1.0))
         self.vectorizers_, blocks, mats = [], [], []
         for name, weight in specs:
-            vec = TfidfVectorizer(analyzer=identity, min_df=self.min_df, max_features=self.max_features,
-                                  sublinear_tf=self.sublinear_tf, dtype=np.float64)
+            vec = TfidfVectorizer(
+                analyzer=identity,
+                min_df=self.min_df,
+                max_features=self.max_features,
+                sublinear_tf=self.sublinear_tf,
+                dtype=np.float64,
+            )
             try:
                 m = vec.fit_transform([d[name] for d in docs])
             except ValueError:  # empty vocabulary (e.g. no lead word reaches min_df): no block
@@ -156,22 +197,21 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
     # -- model ------------------------------------------------------------------------------
 
     def _base(self) -> BaseEstimator:
-        if self.model == "logreg":
+        if self.linear_model == "logreg":
             return LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=2000)
         # Imported on use, like the calibration below: keeps the predict cold start short.
         from sklearn.svm import LinearSVC
 
         return LinearSVC(C=self.C, class_weight=self.class_weight, random_state=self.random_state)
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: Sequence[str], y: Sequence[str]) -> TopicClassifier:
         """Learn the vocabulary and the linear model from texts ``X`` and topics ``y``."""
-        if self.model not in _MODELS:
-            raise InputError(f"model: expected one of {_MODELS}, got {self.model!r}")
-        if self.calibration not in _CALIBRATIONS:
-            raise InputError(f"calibration: expected one of {_CALIBRATIONS}, got {self.calibration!r}")
         lo, hi = self.word_ngram_range
         if not 1 <= lo <= hi:
-            raise InputError(f"word_ngram_range: expected (min, max) with 1 <= min <= max, got {self.word_ngram_range!r}")
+            raise ValueError(
+                f"word_ngram_range: expected (min, max) with 1 <= min <= max, got {self.word_ngram_range!r}"
+            )
         texts = self._clean(X)
         if y is None or isinstance(y, str):
             raise InputError(f"y: expected a sequence of {len(texts)} topics, got {y!r}")
@@ -203,7 +243,9 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             self.estimator_ = base.fit(features, codes)
             self.linear_ = self.estimator_
         self.scorer_ = TopicScorer(
-            classes=self.classes_, spec=self._spec(), blocks=blocks,
+            classes=self.classes_,
+            spec=self._spec(),
+            blocks=blocks,
             members=_members(self.estimator_, len(self.classes_)),
             explainer=_members(self.linear_, len(self.classes_))[0],
             cue_scale=self.cue_weight / CUE_SCALE,
@@ -245,7 +287,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         return self.scorer_.explain(self._clean([text])[0], k=k)
 
 
-def _members(estimator: object, n_classes: int) -> list[LinearMember]:
+def _members(estimator: Any, n_classes: int) -> list[LinearMember]:
     """The linear members of a fitted model, as numpy state (see ``scoring.LinearMember``)."""
     calibrated = getattr(estimator, "calibrated_classifiers_", None)
     if calibrated is not None:
@@ -256,8 +298,16 @@ def _members(estimator: object, n_classes: int) -> list[LinearMember]:
                 params = [(float(c.a_), float(c.b_)) for c in cc.calibrators]
             else:
                 params = [(c.X_thresholds_.copy(), c.y_thresholds_.copy()) for c in cc.calibrators]
-            members.append(LinearMember(base.coef_.copy(), base.intercept_.copy(), cc.method, params,
-                                        [int(c) for c in base.classes_], n_classes))
+            members.append(
+                LinearMember(
+                    base.coef_.copy(),
+                    base.intercept_.copy(),
+                    cc.method,
+                    params,
+                    [int(c) for c in base.classes_],
+                    n_classes,
+                )
+            )
         return members
     coef, intercept = estimator.coef_, np.asarray(estimator.intercept_, dtype=np.float64)
     if coef.shape[0] == 1:  # binary: one score s; softmax over (-s/2, s/2) is expit(s) as in sklearn
@@ -265,21 +315,3 @@ def _members(estimator: object, n_classes: int) -> list[LinearMember]:
         coef = np.vstack([-coef[0] * half, coef[0] * half])
         intercept = np.array([-intercept[0] * half, intercept[0] * half])
     return [LinearMember(np.array(coef, dtype=np.float64), intercept, n_classes=n_classes)]
-
-
-def _jieba_lcut(text: str) -> list[str]:
-    # A module function, not the bound jieba.lcut: clone() deep-copies params and the global
-    # tokenizer holds a lock.
-    return jieba.lcut(text)
-
-
-def textbook_baseline() -> Pipeline:
-    """TF-IDF over plain ``jieba.lcut`` tokens (global jieba, no normalising) + LinearSVC."""
-    from sklearn.pipeline import Pipeline
-    from sklearn.svm import LinearSVC
-
-    jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter on stderr
-    return Pipeline([
-        ("tfidf", TfidfVectorizer(tokenizer=_jieba_lcut, token_pattern=None)),
-        ("svm", LinearSVC()),
-    ])

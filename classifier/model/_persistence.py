@@ -17,9 +17,9 @@ from typing import Any
 import joblib
 import numpy as np
 
-from ._version import __version__
-from .errors import ModelError, ModelVersionWarning
-from .io import atomic_write
+from .._version import __version__
+from ..errors import ModelError, ModelVersionWarning
+from ..io import atomic_write
 
 #: Marks a file written by this module; bumped when the payload layout changes.
 FORMAT = "classifier-model"

@@ -1,0 +1,50 @@
+"""Input and output: bytes → text (encodings, HTML), files/folders/stdin → records, labeled
+records, atomic writes, and the prediction output files (one table of output formats)."""
+
+from ._atomic import atomic_write
+from ._decode import MAX_FILE_BYTES, decode_bytes, read_text
+from ._formats import FORMATS, SUFFIX_FORMATS, format_of, infer_format
+from ._html import html_to_text, looks_like_html
+from ._labeled import find_labels_csv, read_labeled
+from ._readers import MAX_LINE_BYTES, iter_records
+from ._writers import (
+    EXPLAIN_FIELD,
+    PROBA_PREFIX,
+    ROW_GROUP_SIZE,
+    chunked,
+    dumps_record,
+    json_default,
+    output_columns,
+    read_jsonl,
+    read_output,
+    write_csv,
+    write_parquet,
+)
+
+__all__ = [
+    "EXPLAIN_FIELD",
+    "FORMATS",
+    "MAX_FILE_BYTES",
+    "MAX_LINE_BYTES",
+    "PROBA_PREFIX",
+    "ROW_GROUP_SIZE",
+    "SUFFIX_FORMATS",
+    "find_labels_csv",
+    "format_of",
+    "atomic_write",
+    "chunked",
+    "decode_bytes",
+    "dumps_record",
+    "html_to_text",
+    "infer_format",
+    "iter_records",
+    "json_default",
+    "looks_like_html",
+    "output_columns",
+    "read_jsonl",
+    "read_labeled",
+    "read_output",
+    "read_text",
+    "write_csv",
+    "write_parquet",
+]

@@ -1,0 +1,430 @@
+"""Reading input: bytes → text (encodings, HTML), files/folders/stdin → records, atomic writes.
+
+Input formats of :func:`iter_records` (one record per article, in input order):
+
+- ``.jsonl`` / ``.ndjson``: one JSON object per line, streamed line by line; each line is
+  decoded on its own (a GBK line inside a UTF-8 file is fine); blank lines are skipped;
+  a line longer than :data:`MAX_LINE_BYTES` gives an error record.
+- ``.json``: a JSON array of objects, or one object (read whole; at most
+  :data:`MAX_FILE_BYTES`).
+- ``.csv`` / ``.tsv``: streamed row by row with the ``csv`` module (encoding detected on
+  the first 64 KiB); a file without the text column gives one error record naming the
+  columns it has.
+- ``.parquet``: streamed by row batches with pyarrow.
+- ``.txt``, ``.md``, ``.html``, ``.htm`` and any other file: one article (HTML reduced to
+  its text); binary, empty or undecodable files give an error record.
+- folders: walked recursively in sorted name order; hidden entries (``.name``) skipped;
+  every other file is read as above.
+- ``-`` or ``None``: stdin; JSONL when its first non-blank line is a JSON object,
+  otherwise the whole of stdin is one article with id ``-``.
+
+A text column holding a whole HTML page is reduced to its text, as HTML files are.
+Ids: the record's ``id`` column when present and not empty, else the file path (text
+files) or ``path:line`` / ``path:row`` (JSONL, CSV, Parquet). Duplicate ids pass through.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io as _stdio
+import json
+import os
+import re
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from ..errors import InputError
+from ..labels import TEXT_COLUMN
+from ._decode import (
+    _BOMS,
+    _JSONL_SUFFIXES,
+    MAX_FILE_BYTES,
+    _detect,
+    _read_bytes,
+    decode_bytes,
+    read_text,
+)
+from ._html import html_to_text, looks_like_html
+
+#: Largest single JSONL line (bytes); longer lines give an error record.
+MAX_LINE_BYTES = 64 * 1024 * 1024
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _clean_value(value: Any) -> Any:
+    """Pass-through values with lone surrogates replaced, so that they can be written out."""
+    if isinstance(value, str) and _SURROGATE.search(value):
+        return _SURROGATE.sub("\ufffd", value)
+    return value
+
+
+def _error(rid: Any, message: str) -> dict[str, Any]:
+    return {"id": rid, "error": message}
+
+
+def _make_record(obj: dict[str, Any], default_id: str, text_column: str, where: str) -> dict[str, Any]:
+    """Record from one row/object: id, text, pass-through columns; or an error record."""
+    rid = obj.get("id")
+    if rid is None or rid == "":
+        rid = default_id
+    rid = _clean_value(rid)
+    if text_column not in obj:
+        return _error(rid, f"{where}: no {text_column!r} field (has: {', '.join(map(str, obj)) or 'nothing'})")
+    text = obj[text_column]
+    if not isinstance(text, str):
+        kind = "null" if text is None else type(text).__name__
+        return _error(rid, f"{where}: {text_column!r} is {kind}, not a string")
+    if not text.strip():
+        return _error(rid, f"{where}: {text_column!r} is empty")
+    if "<" in text and looks_like_html(text):  # a scraped page stored whole in the column
+        text = html_to_text(text)
+        if not text.strip():
+            return _error(rid, f"{where}: {text_column!r} is an HTML page without visible text")
+    record: dict[str, Any] = {"id": rid, "text": _SURROGATE.sub("", text)}
+    for key, value in obj.items():
+        if key not in ("id", text_column, "text"):
+            record[key] = _clean_value(value)
+    return record
+
+
+def _decode_line(raw: bytes, where: str) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return decode_bytes(raw, where)
+
+
+def _parse_json_line(raw: bytes, where: str, default_id: str, text_column: str) -> dict[str, Any]:
+    try:
+        line = _decode_line(raw, where)
+    except InputError as exc:
+        return _error(default_id, str(exc))
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return _error(default_id, f"{where}: invalid JSON ({exc.msg} at column {exc.colno})")
+    except (ValueError, RecursionError) as exc:  # e.g. a 5000-digit number, [[[[...]]]]
+        return _error(default_id, f"{where}: unreadable JSON ({type(exc).__name__}: {str(exc)[:100]})")
+    if not isinstance(obj, dict):
+        return _error(default_id, f"{where}: a JSON {type(obj).__name__}, not an object")
+    return _make_record(obj, default_id, text_column, where)
+
+
+def _iter_lines(fh: BinaryIO) -> Iterator[tuple[bytes | None, int]]:
+    """(line, size) per line; ``None`` for a line over MAX_LINE_BYTES (skipped in chunks)."""
+    while True:
+        raw = fh.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            size = len(raw)
+            while True:
+                chunk = fh.readline(1024 * 1024)
+                size += len(chunk)
+                if not chunk or chunk.endswith(b"\n"):
+                    break
+            yield None, size
+            continue
+        yield raw, len(raw)
+
+
+def _iter_jsonl_stream(
+    fh: BinaryIO, name: str, text_column: str, first: bytes = b"", lineno: int = 0
+) -> Iterator[dict[str, Any]]:
+    lines: Iterable[tuple[bytes | None, int]] = _iter_lines(fh)
+    if first:
+        lines = _chain_first(first, lines)
+    for raw, size in lines:
+        lineno += 1
+        where = f"{name}:{lineno}"
+        if raw is None:
+            yield _error(where, f"{where}: line of {size} bytes is over the limit of {MAX_LINE_BYTES} bytes")
+            continue
+        if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
+        if not raw.strip():
+            continue
+        yield _parse_json_line(raw, where, where, text_column)
+
+
+def _chain_first(first: bytes, rest: Iterable[tuple[bytes | None, int]]) -> Iterator[tuple[bytes | None, int]]:
+    yield first, len(first)
+    yield from rest
+
+
+def _iter_jsonl(path: Path, text_column: str) -> Iterator[dict[str, Any]]:
+    with open(path, "rb") as fh:
+        yield from _iter_jsonl_stream(fh, str(path), text_column)
+
+
+def _iter_json(path: Path, text_column: str) -> Iterator[dict[str, Any]]:
+    name = str(path)
+    try:
+        text = decode_bytes(_read_bytes(path), name)
+    except InputError as exc:
+        yield _error(name, str(exc))
+        return
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        # Not one JSON document: perhaps JSON Lines with a .json name.
+        yield from _iter_jsonl(path, text_column)
+        return
+    except (ValueError, RecursionError) as exc:
+        yield _error(name, f"{name}: unreadable JSON ({type(exc).__name__}: {str(exc)[:100]})")
+        return
+    if isinstance(data, dict):
+        yield _make_record(data, name, text_column, name)
+    elif isinstance(data, list):
+        for i, obj in enumerate(data, 1):
+            where = f"{name}:{i}"
+            if isinstance(obj, dict):
+                yield _make_record(obj, where, text_column, where)
+            else:
+                yield _error(where, f"{where}: a JSON {type(obj).__name__}, not an object")
+    else:
+        yield _error(name, f"{name}: a JSON {type(data).__name__}, not an object or an array of objects")
+
+
+def _sniff_encoding(head: bytes, source: str) -> str:
+    """Encoding of a streamed text file, from its first bytes."""
+    for bom, enc in _BOMS:
+        if head.startswith(bom):
+            return {
+                "utf-8": "utf-8-sig",
+                "utf-16-le": "utf-16",
+                "utf-16-be": "utf-16",
+                "utf-32-le": "utf-32",
+                "utf-32-be": "utf-32",
+            }[enc]
+    # The head may end inside a multi-byte char: a few trailing bytes are ignored.
+    for cut in range(4):
+        try:
+            head[: len(head) - cut].decode("utf-8")
+            return "utf-8"
+        except UnicodeDecodeError:
+            continue
+    decode_bytes(head, source)  # raises InputError for binary / undecodable
+    return _detect(head) or "gb18030"
+
+
+def _iter_csv(path: Path, text_column: str) -> Iterator[dict[str, Any]]:
+    name = str(path)
+    with open(path, "rb") as raw:
+        head = raw.read(65536)
+        if not head.strip():
+            yield _error(name, f"{name}: empty file")
+            return
+        try:
+            encoding = _sniff_encoding(head, name)
+        except InputError as exc:
+            yield _error(name, str(exc))
+            return
+        raw.seek(0)
+        fh = _stdio.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
+        delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+        _raise_csv_field_limit()
+        reader = csv.DictReader(fh, delimiter=delimiter)
+        try:
+            fields = reader.fieldnames or []
+        except csv.Error as exc:
+            yield _error(name, f"{name}: unreadable CSV header ({exc})")
+            return
+        if text_column not in fields:
+            yield _error(name, f"{name}: CSV has no {text_column!r} column (columns: {', '.join(fields) or 'none'})")
+            return
+        row = 0
+        while True:
+            try:
+                obj = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                row += 1
+                where = f"{name}:{reader.line_num}"
+                yield _error(where, f"{where}: bad CSV row ({exc})")
+                continue
+            row += 1
+            where = f"{name}:{row}"
+            obj.pop(None, None)  # cells beyond the header
+            yield _make_record({k: ("" if v is None else v) for k, v in obj.items()}, where, text_column, where)
+
+
+def _raise_csv_field_limit() -> None:
+    limit = MAX_LINE_BYTES
+    while True:
+        try:
+            csv.field_size_limit(limit)
+            return
+        except OverflowError:
+            limit //= 2
+
+
+def _iter_parquet(path: Path, text_column: str) -> Iterator[dict[str, Any]]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    name = str(path)
+    bad = (OSError, ValueError, pa.ArrowException)
+    try:
+        pf = pq.ParquetFile(path)
+        columns = pf.schema_arrow.names
+    except bad as exc:
+        yield _error(name, f"{name}: not a readable Parquet file ({exc})")
+        return
+    if text_column not in columns:
+        yield _error(name, f"{name}: Parquet file has no {text_column!r} column (columns: {', '.join(columns)})")
+        return
+    row = 0
+    batches = pf.iter_batches(batch_size=1024)
+    while True:
+        try:
+            batch = next(batches)
+        except StopIteration:
+            return
+        except bad as exc:
+            where = f"{name}:{row + 1}"
+            yield _error(where, f"{where}: unreadable Parquet data from this row on ({exc})")
+            return
+        for obj in batch.to_pylist():
+            row += 1
+            where = f"{name}:{row}"
+            yield _make_record(obj, where, text_column, where)
+
+
+def _iter_text_file(path: Path) -> Iterator[dict[str, Any]]:
+    name = str(path)
+    try:
+        yield {"id": name, "text": _SURROGATE.sub("", read_text(path))}
+    except InputError as exc:
+        yield _error(name, str(exc))
+
+
+def _iter_file(path: Path, text_column: str) -> Iterator[dict[str, Any]]:
+    suffix = path.suffix.lower()
+    name = str(path)
+    try:
+        if suffix in _JSONL_SUFFIXES:
+            yield from _iter_jsonl(path, text_column)
+        elif suffix == ".json":
+            yield from _iter_json(path, text_column)
+        elif suffix in (".csv", ".tsv"):
+            yield from _iter_csv(path, text_column)
+        elif suffix == ".parquet":
+            yield from _iter_parquet(path, text_column)
+        else:
+            yield from _iter_text_file(path)
+    except FileNotFoundError:
+        yield _error(name, f"{name}: no such file (removed while reading?)")
+    except PermissionError:
+        yield _error(name, f"{name}: permission denied")
+    except IsADirectoryError:
+        yield _error(name, f"{name}: is a folder, not a file")
+    except OSError as exc:
+        yield _error(name, f"{name}: cannot read ({exc.strerror or exc})")
+
+
+def _iter_folder(folder: Path, text_column: str, seen: set[tuple[int, int]] | None = None) -> Iterator[dict[str, Any]]:
+    name = str(folder)
+    seen = set() if seen is None else seen
+    try:
+        st = folder.stat()
+        key = (st.st_dev, st.st_ino)
+        if key in seen:
+            yield _error(name, f"{name}: folder already read (symbolic link loop)")
+            return
+        seen.add(key)
+        with os.scandir(folder) as it:
+            entries = sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name)
+    except FileNotFoundError:
+        yield _error(name, f"{name}: folder no longer exists (removed while reading?)")
+        return
+    except PermissionError:
+        yield _error(name, f"{name}: permission denied")
+        return
+    except OSError as exc:
+        yield _error(name, f"{name}: cannot list folder ({exc.strerror or exc})")
+        return
+    for entry in entries:
+        path = folder / entry.name
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            yield from _iter_folder(path, text_column, seen)
+        else:
+            yield from _iter_file(path, text_column)
+
+
+def _iter_stdin(text_column: str) -> Iterator[dict[str, Any]]:
+    fh = sys.stdin.buffer
+    blank = b""
+    while True:
+        first = fh.readline(MAX_LINE_BYTES + 1)
+        if not first or first.strip():
+            break
+        blank += first
+    if not first:
+        yield _error("-", "-: stdin is empty")
+        return
+    probe = first.lstrip(codecs.BOM_UTF8).lstrip()
+    if probe.startswith(b"{"):
+        try:
+            is_object = isinstance(json.loads(_decode_line(probe, "-:1")), dict)
+        except (InputError, json.JSONDecodeError, RecursionError):
+            is_object = False
+        if is_object:
+            yield from _iter_jsonl_stream(fh, "-", text_column, first=first, lineno=blank.count(b"\n"))
+            return
+    data = blank + first + fh.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        yield _error("-", f"-: stdin larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
+        return
+    try:
+        text = decode_bytes(data, "stdin")
+        if looks_like_html(text):
+            text = html_to_text(text)
+    except InputError as exc:
+        yield _error("-", str(exc))
+        return
+    if not text.strip():
+        yield _error("-", "stdin: no text")
+        return
+    yield {"id": "-", "text": _SURROGATE.sub("", text)}
+
+
+def iter_records(
+    sources: Sequence[str | Path] | str | Path | None = None, text_column: str = TEXT_COLUMN
+) -> Iterator[dict[str, Any]]:
+    """Yield one record per input article, in input order; bad inputs become error records.
+
+    A record is ``{"id", "text", <pass-through columns>}`` or ``{"id", "error"}``; see the
+    module docstring for the formats. Never raises for a bad record or file.
+    """
+    if sources is None or isinstance(sources, (str, Path)):
+        sources = ["-"] if sources is None else [sources]
+    sources = list(sources)
+    if not sources:
+        sources = ["-"]
+    for source in sources:
+        if str(source) == "-":
+            yield from _iter_stdin(text_column)
+            continue
+        path = Path(source)
+        try:
+            is_dir = path.is_dir()
+            exists = is_dir or path.exists()
+        except OSError as exc:
+            yield _error(str(source), f"{source}: cannot access ({exc.strerror or exc})")
+            continue
+        if not exists:
+            yield _error(str(source), f"{source}: no such file or folder")
+        elif is_dir:
+            yield from _iter_folder(path, text_column)
+        else:
+            yield from _iter_file(path, text_column)
