@@ -1,4 +1,4 @@
-"""The ``classifier`` command: train, predict, evaluate, info (a thin layer over the API)."""
+"""The ``classifier`` command: train, predict, evaluate, report, info (a thin layer over the API)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import click
 
 from .errors import ClassifierError
 from .io import FORMATS as FILE_FORMATS
-from .io import format_of
+from .io import OUTPUT_FORMATS, format_of, unknown_suffix_message
 from .labels import ERROR_FIELD, TEXT_COLUMN, TOPIC_PROBA
 
 # Heavy modules (scikit-learn, jieba, pyarrow) are imported inside the commands so that
@@ -44,7 +44,8 @@ def main() -> None:
     "--format",
     "fmt",
     type=click.Choice(FORMATS),
-    help="Output format (default: table on a terminal, JSONL when piped, else from --out's suffix).",
+    help="Output format (default: table on a terminal, JSONL when piped, else from --out's suffix: "
+    ".jsonl .json .csv .tsv .xlsx .parquet; any other suffix is an error).",
 )
 @click.option(
     "-o",
@@ -57,7 +58,29 @@ def main() -> None:
 @click.option("--resume", is_flag=True, help="Skip records whose id is already in --out, keep them, add the rest.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary line.")
 @click.option("--explain", is_flag=True, help="Add the terms and place mentions that decided each record.")
-@click.option("--text-column", default=TEXT_COLUMN, show_default=True, help="Text column of JSONL/CSV/Parquet input.")
+@click.option(
+    "--text-column",
+    default=TEXT_COLUMN,
+    show_default=True,
+    help="Text column of JSONL/JSON/CSV/TSV/Parquet/XLSX input.",
+)
+@click.option(
+    "--keep-text",
+    is_flag=True,
+    help="Copy each article's text into the output (last column): a corrected output file is training data.",
+)
+@click.option(
+    "--excel",
+    is_flag=True,
+    help="Start CSV/TSV output with a UTF-8 byte-order mark so that Excel reads the Chinese right (off by default: "
+    "other tools may take the mark for part of the first column name).",
+)
+@click.option(
+    "--dedup/--no-dedup",
+    default=True,
+    show_default=True,
+    help="Mark mirror copies: duplicate_of is empty for an article's first copy in the input, else that copy's id.",
+)
 def predict(
     sources: tuple[str, ...],
     model: str | None,
@@ -69,6 +92,9 @@ def predict(
     quiet: bool,
     explain: bool,
     text_column: str,
+    keep_text: bool,
+    excel: bool,
+    dedup: bool,
 ) -> None:
     """Label articles: files, folders, .jsonl/.csv/.parquet with a text column, or stdin.
 
@@ -82,19 +108,30 @@ def predict(
       classifier predict dump.csv --format csv > labels.csv
       cat article.txt | classifier predict -
       classifier predict articles.jsonl --out labels.parquet --resume
+      classifier predict dump.jsonl --out labels.xlsx --keep-text   # correct in Excel, then train on it
+      classifier predict dump.jsonl --out labels.csv --excel         # CSV with a BOM, for Excel
     """
     from . import batch
 
     out = None if out == "-" else out
     if fmt is None:
         if out:
-            fmt = format_of(out) or "jsonl"
+            fmt = format_of(out)
+            if fmt is None:
+                raise click.UsageError(unknown_suffix_message(out) + "; or pass --format")
         else:
             fmt = "table" if sys.stdout.isatty() else "jsonl"
-    if fmt == "table" and out:
-        raise click.UsageError("--format table writes to the terminal; use jsonl, csv or parquet with --out")
-    if fmt == "parquet" and not out:
-        raise click.UsageError("--format parquet needs --out FILE")
+    if fmt == "table":
+        if out:
+            raise click.UsageError(
+                f"--format table writes to the terminal; use one of {', '.join(FILE_FORMATS)} with --out"
+            )
+        if keep_text or excel:
+            raise click.UsageError("--keep-text and --excel are for file output (--out or --format), not the table")
+    elif OUTPUT_FORMATS[fmt].binary and not out:
+        raise click.UsageError(f"--format {fmt} needs --out FILE")
+    if excel and fmt != "table" and not OUTPUT_FORMATS[fmt].bom:
+        raise click.UsageError(f"--excel puts a byte-order mark in CSV or TSV output, not {fmt} (xlsx is Excel's own)")
     paths = list(sources) or ["-"]
     try:
         if fmt == "table":
@@ -116,6 +153,9 @@ def predict(
                 explain=explain,
                 dask=dask_address,
                 text_column=text_column,
+                keep_text=keep_text,
+                bom=excel,
+                mirrors=_mirror_detector() if dedup else None,
             )
             n, errors = summary.records, summary.errors
             if not quiet:
@@ -125,6 +165,13 @@ def predict(
     if errors:
         click.echo(f"{errors} of {n} records could not be labelled (see their `{ERROR_FIELD}` field)", err=True)
         sys.exit(1)
+
+
+def _mirror_detector() -> Any:
+    # events sits above batch: the command builds the detector and hands it down.
+    from .events import MirrorDetector
+
+    return MirrorDetector()
 
 
 def _width(s: str) -> int:
@@ -290,6 +337,40 @@ def evaluate(
     click.echo(format_summary(report))
     if report_dir:
         click.echo(f"\nreport written to {report_dir}/ (report.md, report.json, *.png)")
+
+
+@main.command()
+@click.argument("labels", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "-o",
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder for report.html, events.csv and events.xlsx (created if missing).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No summary line.")
+def report(labels: tuple[str, ...], out: str, quiet: bool) -> None:
+    """Report the events in prediction output: report.html, events.csv, events.xlsx.
+
+    LABELS are files written by `classifier predict` (.jsonl .json .csv .tsv .xlsx .parquet), read as one
+    stream. An event is a record whose `duplicate_of` is empty (mirror copies count once);
+    records with an `error` are skipped and counted. report.html is one self-contained page
+    (opens offline): events per province, year and topic, a map, top cities and counties, and
+    the events table with filters; low-confidence predictions are marked.
+
+    \b
+    Examples:
+      classifier predict dump.jsonl --out labels.jsonl && classifier report labels.jsonl --out report/
+      classifier report part1.parquet part2.parquet --out report/
+    """
+    from .report import build_report
+
+    try:
+        summary = build_report(list(labels), out)
+    except ClassifierError as exc:
+        raise _fail(exc) from None
+    if not quiet:
+        click.echo(str(summary), err=True)
 
 
 @main.command()

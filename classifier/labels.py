@@ -69,6 +69,13 @@ TOPIC_PROBA = "topic_proba"
 #: Fields of one prediction record, in output order (pass-through columns come first, ``error`` last).
 PREDICTION_FIELDS: tuple[str, ...] = ("topic", TOPIC_PROBA, *REGION_FIELDS)
 
+#: Field a batch run adds after the prediction: "" for the first copy of an article in the
+#: input, else the id of that first copy (``classifier.events``; ``predict --no-dedup`` omits it).
+DUPLICATE_FIELD = "duplicate_of"
+
+#: Fields a batch run writes after the input's columns, in output order (``error`` last).
+OUTPUT_FIELDS: tuple[str, ...] = (*PREDICTION_FIELDS, DUPLICATE_FIELD)
+
 #: Label fields of a labeled record, in order; ``topic`` and ``region`` are required.
 LABEL_FIELDS: tuple[str, ...] = ("topic", "region", "city", "county")
 

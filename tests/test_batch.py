@@ -290,7 +290,7 @@ def test_crash_while_writing_the_final_file_leaves_nothing_under_the_final_name(
     def boom(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(_run, "write_parquet", boom)
+    monkeypatch.setitem(_writers._WRITERS, "parquet", boom)
     with pytest.raises(OSError):
         run_batch([src], out=out, predictor=FakeModel(), jobs=1, quiet=True)
     assert not out.exists()

@@ -47,6 +47,11 @@ class Predictor:
         """One record per text: ``topic``, ``topic_proba`` and the region fields."""
         return self._records([normalize(t) for t in check_texts(X)])
 
+    def predict_clean(self, clean: Any) -> list[dict[str, Any]]:
+        """``predict`` for texts already through ``classifier.normalize`` (a batch run that
+        also needs the clean text for mirror copies normalises once)."""
+        return self._records(check_texts(clean))
+
     def _records(self, clean: list[str]) -> list[dict[str, Any]]:
         if not clean:
             return []
