@@ -97,6 +97,14 @@ def test_stated_venue_of_a_national_meeting_is_its_province(resolver):
 # -- names that are not places here --------------------------------------------------------------
 
 
+def test_sports_team_names_are_not_places():
+    places = classifier.find_places("中超联赛第十轮，山东泰山队客场二比一战胜上海申花俱乐部。")
+    assert places and all(m.org for m in places)
+    # A working team sent to a place still names the place.
+    (m,) = classifier.find_places("省教育厅派驻和田工作队开展教育帮扶。")
+    assert not m.org
+
+
 def test_list_of_counties_that_passed_names_no_county(resolver):
     text = (
         "关于韶关市乐昌市等9个县（市、区）通过省级督导评估的公示\n"

@@ -37,7 +37,9 @@ _STREET_FIRST = frozenset("路街大巷胡广公饭宾酒站机")
 #: author's affiliation address.
 _ORG_SUFFIX = re.compile(
     r"大学|学院|师范|学报|日报|晚报|报社|电视台|广播|卫视|出版社|网|银行|集团|公司|医院|研究院|研究所|"
-    r"杂志|在线|频道|新闻|基金会|协会|学会|研究中心"
+    r"杂志|在线|频道|新闻|基金会|协会|学会|研究中心|"
+    # A sports team (山东泰山队, 上海申花俱乐部) is no place of the event.
+    r"(?<!工作|服务|突击)队(?!伍)|俱乐部|足球|篮球|球队"
 )
 #: A dateline (新华社北京3月9日电) names where the reporter was, not the event; a postcode
 #: after the name (浙江湖州 313000) makes it an author's address.
