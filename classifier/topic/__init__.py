@@ -5,7 +5,18 @@ the features and the ``TopicScorer`` a saved model predicts with need numpy only
 """
 
 from .._lazy import lazy_names
-from ._features import CUE_SCALE, CUES, N_CUES, FeatureSpec, char_ngrams, cue_row, word_ngrams
+from ._features import (
+    CUE_SCALE,
+    CUES,
+    GUIDE_RULES,
+    N_CUES,
+    FeatureSpec,
+    GuideRule,
+    char_ngrams,
+    cue_row,
+    guide_row,
+    word_ngrams,
+)
 from ._scorer import LinearMember, TfidfBlock, TopicScorer
 
 __all__ = [
@@ -13,6 +24,8 @@ __all__ = [
     "CUE_SCALE",
     "N_CUES",
     "FeatureSpec",
+    "GUIDE_RULES",
+    "GuideRule",
     "LinearMember",
     "TextbookPredictor",
     "TfidfBlock",
@@ -20,6 +33,7 @@ __all__ = [
     "TopicScorer",
     "char_ngrams",
     "cue_row",
+    "guide_row",
     "textbook_baseline",
     "word_ngrams",
 ]
