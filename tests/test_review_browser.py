@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -84,10 +85,18 @@ class Server:
                 break
         assert self.url, "server did not print its address:\n" + "".join(lines)
         self.base = self.url.split("/?")[0]
+        self.log = lines
+        # Keep reading its output: a full pipe would block the server mid-request.
+        threading.Thread(target=lambda: self.log.extend(self.proc.stdout or ()), daemon=True).start()
 
     def kill(self) -> None:
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait(10)
+
+
+def _idle(page) -> None:
+    """Wait until the page has no action in flight (it drops keys pressed meanwhile)."""
+    page.wait_for_function("() => document.body.dataset.busy !== '1'")
 
 
 def _article_id(page) -> str:
@@ -97,6 +106,7 @@ def _article_id(page) -> str:
 def _press_and_wait(page, key: str) -> str:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+    _idle(page)
     before = _article_id(page)
     page.keyboard.press(key)
     try:
@@ -143,21 +153,29 @@ def test_review_app_in_a_browser(browser, corpus_articles, tmp_path):
     page = context.new_page()
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    events: list[str] = []
+    page.on("console", lambda m: events.append(f"console {m.type}: {m.text}"))
+    page.on("request", lambda r: events.append(f"request {r.method} {r.url.split('/', 3)[-1]}"))
+    page.on("response", lambda r: events.append(f"response {r.status} {r.url.split('/', 3)[-1]}"))
     try:
         page.goto(server.url)
         assert "token=" not in page.url  # traded for a cookie
         page.wait_for_function("() => document.getElementById('article-id').textContent.length > 0")
 
         # 0. An article holding <script> shows as text and runs nothing.
+        _idle(page)
         page.select_option("#mode", "disagreements")
-        page.wait_for_function("() => document.getElementById('article-id').textContent === 'xss'")
+        _idle(page)
+        assert _article_id(page) == "xss"
         page.keyboard.press("t")  # the raw text, markup and all
         assert "<script>window.__xss = 1; alert(1)</script>" in (page.locator("#text").text_content() or "")
         assert page.evaluate("window.__xss") is None
         assert page.locator("#text script, #text img, #title script").count() == 0
         assert dialogs == []
+        _idle(page)
         with page.expect_response(lambda r: r.url.endswith("/api/mode")):
             page.select_option("#mode", "teach")
+        _idle(page)
         page.keyboard.press("t")  # back to the clean text
 
         # 1. Correct the region through the autocomplete and plant a topic correction.
@@ -211,6 +229,7 @@ def test_review_app_in_a_browser(browser, corpus_articles, tmp_path):
         # 5. Retrain in the background; the planted correction changes the new model's prediction.
         old = classifier.load().predict([first_text := first["raw"]])[0]
         assert old["topic"] != planted
+        _idle(page)
         page.click("#retrain")
         page.wait_for_function(
             "() => document.getElementById('retrain-status').dataset.state === 'done'", timeout=90_000
@@ -231,6 +250,9 @@ def test_review_app_in_a_browser(browser, corpus_articles, tmp_path):
         assert pixels.std() > 0.05 and len(np.unique(pixels.reshape(-1, 3), axis=0)) > 50  # not blank
 
         assert dialogs == []
+    except Exception:
+        print("server output:\n" + "".join(server.log) + "\npage events:\n" + "\n".join(events))
+        raise
     finally:
         context.close()
         if server.proc.poll() is None:

@@ -14,6 +14,7 @@ import asyncio
 import hmac
 import multiprocessing
 import secrets
+import threading
 from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager
@@ -172,7 +173,13 @@ def create_app(
     async def index(request: Request) -> Response:
         return HTMLResponse(page.replace("{{TOKEN}}", token))
 
+    one_at_a_time = threading.Lock()  # one person, one page: no two model calls interleave
+
     def payload() -> dict[str, Any]:
+        with one_at_a_time:
+            return _payload()
+
+    def _payload() -> dict[str, Any]:
         i = session.next_index()
         return {
             "article": session.article(i) if i is not None else None,

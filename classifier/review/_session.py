@@ -180,6 +180,9 @@ class Session:
         clean = normalize(self.texts[index])
         why = self.model.explain(self.texts[index])
         title, lead = _title_and_lead(clean)
+        found = str(s.prediction.get("title") or "")  # the model's own title finder, where it has one
+        if found and found in clean:
+            title, lead = found, " ".join(clean[clean.index(found) + len(found) :].split())[:200]
         previous = self.store.latest().get(str(rec["id"]))
         return {
             "index": index,

@@ -204,8 +204,9 @@ function show(data) {
 // ------------------------------------------------------------------ actions
 
 async function run(path, body, note) {
-  if (state.busy) return;
+  if (state.busy) { message("still saving the last action: press again"); return; }
   state.busy = true;
+  document.body.dataset.busy = "1";
   try {
     show(await api(path, body));
     message(note || "", true);
@@ -213,6 +214,7 @@ async function run(path, body, note) {
     message(e.message);
   } finally {
     state.busy = false;
+    document.body.dataset.busy = "0";
   }
 }
 
