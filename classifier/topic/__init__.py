@@ -5,13 +5,27 @@ the features and the ``TopicScorer`` a saved model predicts with need numpy only
 """
 
 from .._lazy import lazy_names
-from ._features import CUE_SCALE, CUES, N_CUES, FeatureSpec, char_ngrams, cue_row, word_ngrams
+from ._features import (
+    CUE_SCALE,
+    CUES,
+    GUIDE_CUES,
+    N_CUES,
+    CueTable,
+    FeatureSpec,
+    char_ngrams,
+    cue_row,
+    cue_table,
+    learn_cues,
+    word_ngrams,
+)
 from ._scorer import LinearMember, TfidfBlock, TopicScorer
 
 __all__ = [
     "CUES",
     "CUE_SCALE",
+    "GUIDE_CUES",
     "N_CUES",
+    "CueTable",
     "FeatureSpec",
     "LinearMember",
     "TextbookPredictor",
@@ -20,6 +34,8 @@ __all__ = [
     "TopicScorer",
     "char_ngrams",
     "cue_row",
+    "cue_table",
+    "learn_cues",
     "textbook_baseline",
     "word_ngrams",
 ]

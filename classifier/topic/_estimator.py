@@ -15,9 +15,10 @@ from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import InputError, check_texts
-from ..labels import TOPICS
+from ..labels import DEFAULT_TOPICS, order_topics
 from ..normalize import normalize as normalize_text
-from ._features import CUE_SCALE, FeatureSpec, identity
+from ..segment import tokenize_lead
+from ._features import CUE_SCALE, CueGroups, FeatureSpec, identity, learn_cues
 from ._scorer import LinearMember, TfidfBlock, TopicScorer
 
 
@@ -37,7 +38,18 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
     lead_weight : float, default=1.0
         Weight of the lead block relative to the whole-text blocks; 0 for none.
     cue_weight : float, default=2.0
-        Weight of the cue block (``CUES`` words in the lead and the text, Q&A layout); 0 for none.
+        Weight of the cue block (cue words in the lead and the text, Q&A layout); 0 for none.
+    cue_words : {"auto", "guide", "learned"}, default="auto"
+        The cue words: ``"guide"`` the hand-written ``CUES`` of the default topics,
+        ``"learned"`` the ``n_learned_cues`` most discriminative lead words of each class,
+        chosen in ``fit`` from the training data alone; ``"auto"`` the guide's words when
+        every class is a default topic, else learned ones.
+    n_learned_cues : int, default=20
+        Cue words learned per class (``cue_words="learned"``).
+    topics : sequence of str or None, default=None
+        The declared topic set, in column order: a label of ``y`` outside it is an
+        InputError, and each must occur in ``y``. None: the labels of ``y`` (default topics
+        first, in ``labels.DEFAULT_TOPICS`` order, then the others sorted).
     min_df : int or float, default=2
         Passed to each ``TfidfVectorizer``: terms in fewer documents (or a smaller share) are dropped.
     max_features : int or None, default=None
@@ -65,7 +77,8 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
     Attributes
     ----------
     classes_ : ndarray of str
-        The topics seen in ``fit``, in ``labels.TOPICS`` order (then any other label, sorted).
+        The topics: ``topics`` in its order, or the labels seen in ``fit`` in
+        ``labels.DEFAULT_TOPICS`` order (then any other label, sorted).
         Note that sklearn's ``log_loss`` assumes sorted columns: reorder before calling it.
     vectorizers_ : list of (name, TfidfVectorizer, weight)
         The fitted tf-idf blocks ("word", "lead", "char"); the cue block follows them.
@@ -75,6 +88,8 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         The fitted linear model behind ``decision_function`` and ``explain``.
     scorer_ : TopicScorer
         The fitted state as numpy arrays, which prediction (and a saved model) uses.
+    cue_groups_ : tuple or None
+        The learned cue words ``((class, (word, ...)), ...)``; None with the guide's words.
 
     Examples
     --------
@@ -96,6 +111,9 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         "lead_chars": [Interval(Integral, 1, None, closed="left")],
         "lead_weight": [Interval(Real, 0, None, closed="left")],
         "cue_weight": [Interval(Real, 0, None, closed="left")],
+        "cue_words": [StrOptions({"auto", "guide", "learned"})],
+        "n_learned_cues": [Interval(Integral, 1, None, closed="left")],
+        "topics": [tuple, list, None],
         "min_df": [Interval(Integral, 1, None, closed="left"), Interval(RealNotInt, 0, 1, closed="both")],
         "max_features": [Interval(Integral, 1, None, closed="left"), None],
         "sublinear_tf": ["boolean"],
@@ -116,6 +134,9 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         lead_chars: int = 120,
         lead_weight: float = 1.0,
         cue_weight: float = 2.0,
+        cue_words: str = "auto",
+        n_learned_cues: int = 20,
+        topics: Sequence[str] | None = None,
         min_df: int | float = 2,
         max_features: int | None = None,
         sublinear_tf: bool = True,
@@ -132,6 +153,9 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         self.lead_chars = lead_chars
         self.lead_weight = lead_weight
         self.cue_weight = cue_weight
+        self.cue_words = cue_words
+        self.n_learned_cues = n_learned_cues
+        self.topics = topics
         self.min_df = min_df
         self.max_features = max_features
         self.sublinear_tf = sublinear_tf
@@ -144,22 +168,35 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
 
     # -- features ---------------------------------------------------------------------------
 
-    def _spec(self) -> FeatureSpec:
+    def _spec(self, cue_groups: CueGroups | None = None) -> FeatureSpec:
         return FeatureSpec(
             word_ngram_range=(self.word_ngram_range[0], self.word_ngram_range[1]),
             char_ngram_range=(self.char_ngram_range[0], self.char_ngram_range[1]) if self.char_ngram_range else None,
             lead_chars=self.lead_chars,
             lead=bool(self.lead_weight),
             cues=bool(self.cue_weight),
+            cue_groups=cue_groups,
         )
+
+    def _learns_cues(self, classes: Sequence[str]) -> bool:
+        if not self.cue_weight or self.cue_words == "guide":
+            return False
+        return self.cue_words == "learned" or not set(classes) <= set(DEFAULT_TOPICS)
 
     def _clean(self, X: object) -> list[str]:
         texts = check_texts(X)
         return [normalize_text(t) for t in texts] if self.normalize else texts
 
-    def _fit_features(self, texts: list[str]) -> tuple[sp.csr_matrix, list[TfidfBlock]]:
-        """Learn the tf-idf blocks on ``texts`` and return their training matrix."""
-        docs = [self._spec().documents(t) for t in texts]
+    def _fit_features(self, texts: list[str], labels: np.ndarray) -> tuple[sp.csr_matrix, list[TfidfBlock]]:
+        """Learn the cue words and tf-idf blocks on ``texts`` and return their training matrix."""
+        tokenized = [tokenize_lead(t, self.lead_chars) for t in texts]
+        self.cue_groups_ = None
+        if self._learns_cues([str(c) for c in self.classes_]):
+            leads = [tokens[:n_lead] for tokens, n_lead in tokenized]
+            learned = dict(learn_cues(leads, labels.tolist(), self.n_learned_cues))
+            self.cue_groups_ = tuple((str(c), learned.get(str(c), ())) for c in self.classes_)
+        spec = self._spec(self.cue_groups_)
+        docs = [spec.documents_of_tokens(t, tokens, n_lead) for t, (tokens, n_lead) in zip(texts, tokenized)]
         specs = [("word", 1.0)]
         if self.lead_weight:
             specs.append(("lead", float(self.lead_weight)))
@@ -212,14 +249,26 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         if len(labels) != len(texts):
             raise InputError(f"y: expected {len(texts)} topics (one per text), got {len(labels)}")
         present = set(labels)
-        if len(present) < 2:
+        if self.topics is not None:
+            declared = [str(t) for t in self.topics]
+            outside = [i for i, v in enumerate(labels) if v not in declared]
+            if outside:
+                i = outside[0]
+                raise InputError(f"y[{i}]: unknown topic {labels[i]!r} (expected one of {', '.join(declared)})")
+            absent = [t for t in declared if t not in present]
+            if absent:
+                raise InputError(f"topics: no training article has topic(s) {', '.join(absent)}")
+            classes = tuple(declared)
+        else:
+            # Default topics first, in labels.DEFAULT_TOPICS order (then any other, sorted): stable columns.
+            classes = order_topics(present)
+        if len(classes) < 2:
             raise InputError(f"y: need at least 2 topics to learn from, got {sorted(present)}")
-        # classes_ in labels.TOPICS order (then any other label, sorted) for stable columns.
-        self.classes_ = np.array([t for t in TOPICS if t in present] + sorted(present - set(TOPICS)))
+        self.classes_ = np.array(classes)
         index = {c: i for i, c in enumerate(self.classes_)}
         codes = np.array([index[v] for v in labels])
 
-        features, blocks = self._fit_features(texts)
+        features, blocks = self._fit_features(texts, labels)
         base = self._base()
         min_count = int(np.bincount(codes).min())
         folds = min(self.calibration_cv, min_count)
@@ -237,7 +286,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             self.linear_ = self.estimator_
         self.scorer_ = TopicScorer(
             classes=self.classes_,
-            spec=self._spec(),
+            spec=self._spec(self.cue_groups_),
             blocks=blocks,
             members=_members(self.estimator_, len(self.classes_)),
             explainer=_members(self.linear_, len(self.classes_))[0],
