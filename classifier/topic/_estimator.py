@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from numbers import Integral, Real
 from typing import Any, ClassVar
@@ -18,8 +19,11 @@ from ..errors import InputError, check_texts
 from ..labels import DEFAULT_TOPICS, order_topics
 from ..normalize import normalize as normalize_text
 from ..segment import tokenize_lead
-from ._features import CUE_SCALE, CueGroups, FeatureSpec, identity, learn_cues
+from ._features import CUE_SCALE, CueGroups, CueTable, FeatureSpec, identity, learn_cues
 from ._scorer import LinearMember, TfidfBlock, TopicScorer
+
+# Folds over which the training rows of learned cue words are computed out of fold.
+_CUE_FOLDS = 5
 
 
 class TopicClassifier(ClassifierMixin, BaseEstimator):
@@ -42,8 +46,9 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
     cue_words : {"auto", "guide", "learned"}, default="auto"
         The cue words: ``"guide"`` the hand-written ``CUES`` of the default topics,
         ``"learned"`` the ``n_learned_cues`` most discriminative lead words of each class,
-        chosen in ``fit`` from the training data alone; ``"auto"`` the guide's words when
-        every class is a default topic, else learned ones.
+        chosen in ``fit`` from the training data alone (features: how many of a class's
+        words are in the lead and in the text; the training rows out of fold);
+        ``"auto"`` the guide's words when every class is a default topic, else learned ones.
     n_learned_cues : int, default=20
         Cue words learned per class (``cue_words="learned"``).
     topics : sequence of str or None, default=None
@@ -111,7 +116,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         "lead_chars": [Interval(Integral, 1, None, closed="left")],
         "lead_weight": [Interval(Real, 0, None, closed="left")],
         "cue_weight": [Interval(Real, 0, None, closed="left")],
-        "cue_words": [StrOptions({"auto", "guide", "learned"})],
+        "cue_words": [StrOptions({"auto", "guide", "learned", "layout"})],
         "n_learned_cues": [Interval(Integral, 1, None, closed="left")],
         "topics": [tuple, list, None],
         "min_df": [Interval(Integral, 1, None, closed="left"), Interval(RealNotInt, 0, 1, closed="both")],
@@ -191,12 +196,18 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         """Learn the cue words and tf-idf blocks on ``texts`` and return their training matrix."""
         tokenized = [tokenize_lead(t, self.lead_chars) for t in texts]
         self.cue_groups_ = None
-        if self._learns_cues([str(c) for c in self.classes_]):
+        if self.cue_words == "layout":
+            self.cue_groups_ = ()  # no cue words: the Q&A layout alone
+        elif self._learns_cues([str(c) for c in self.classes_]):
             leads = [tokens[:n_lead] for tokens, n_lead in tokenized]
             learned = dict(learn_cues(leads, labels.tolist(), self.n_learned_cues))
             self.cue_groups_ = tuple((str(c), learned.get(str(c), ())) for c in self.classes_)
         spec = self._spec(self.cue_groups_)
         docs = [spec.documents_of_tokens(t, tokens, n_lead) for t, (tokens, n_lead) in zip(texts, tokenized)]
+        if self.cue_groups_:
+            oof = self._out_of_fold_cues(texts, tokenized, labels)
+            for d, row in zip(docs, oof if oof is not None else ()):
+                d["cues"] = row
         specs = [("word", 1.0)]
         if self.lead_weight:
             specs.append(("lead", float(self.lead_weight)))
@@ -223,6 +234,30 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         if self.cue_weight:
             mats.append(sp.csr_matrix(np.array([d["cues"] for d in docs]) * (self.cue_weight / CUE_SCALE)))
         return sp.hstack(mats, format="csr"), blocks
+
+    def _out_of_fold_cues(
+        self, texts: list[str], tokenized: list[tuple[list[str], int]], labels: np.ndarray
+    ) -> list[np.ndarray] | None:
+        """Cue rows of the training texts, each from cue words learned without it (None when a
+        class is too small to leave out). Words chosen because they separate the training
+        texts describe those very texts too well: rows from in-sample cues would teach the
+        linear model to trust the cue block more than it deserves on new text."""
+        from sklearn.model_selection import StratifiedKFold
+
+        smallest = min(Counter(labels.tolist()).values())
+        n_folds = min(_CUE_FOLDS, smallest)
+        if n_folds < 2:
+            return None
+        rows: list[np.ndarray] = [np.empty(0)] * len(texts)
+        split = StratifiedKFold(n_folds, shuffle=True, random_state=self.random_state)
+        leads = [tokens[:n_lead] for tokens, n_lead in tokenized]
+        for train, test in split.split(np.zeros(len(texts)), labels):
+            learned = dict(learn_cues([leads[i] for i in train], labels[train].tolist(), self.n_learned_cues))
+            table = CueTable({str(c): learned.get(str(c), ()) for c in self.classes_}, words=False)
+            for i in test:
+                tokens, n_lead = tokenized[i]
+                rows[i] = table.row(texts[i], Counter(tokens), tokens[:n_lead])
+        return rows
 
     # -- model ------------------------------------------------------------------------------
 

@@ -157,21 +157,23 @@ CueGroups = tuple[tuple[str, tuple[str, ...]], ...]
 class CueTable:
     """The cue words of some groups (one group per topic) and the layout of their cue rows.
 
-    A cue row holds: each cue word in the lead, each cue word in the text, each group's cue
-    words in the lead, each group's in the text, then the Q&A heads and the question lines
-    (offsets ``lead_words`` ... ``question_lines``; length ``size``).
+    A cue row holds: each cue word in the lead, each cue word in the text (with ``words``),
+    each group's cue words in the lead, each group's in the text, then the Q&A heads and the
+    question lines (offsets ``lead_words`` ... ``question_lines``; length ``size``).
     """
 
-    def __init__(self, groups: Mapping[str, Sequence[str]]):
+    def __init__(self, groups: Mapping[str, Sequence[str]], words: bool = True):
         self.groups: Mapping[str, tuple[str, ...]] = MappingProxyType({g: tuple(t) for g, t in groups.items()})
         self.index = {term: i for i, term in enumerate(dict.fromkeys(t for terms in groups.values() for t in terms))}
         self.terms = frozenset(self.index)
         self.group_matrix = np.array(
             [[term in terms for term in self.index] for terms in self.groups.values()], dtype=np.float64
         ).reshape(len(self.groups), len(self.index))
+        self.words = words
+        n_words = len(self.index) if words else 0
         self.lead_words = 0
-        self.text_words = self.lead_words + len(self.index)
-        self.lead_groups = self.text_words + len(self.index)
+        self.text_words = self.lead_words + n_words
+        self.lead_groups = self.text_words + n_words
         self.text_groups = self.lead_groups + len(self.groups)
         self.qa_heads = self.text_groups + len(self.groups)
         self.question_lines = self.qa_heads + 1
@@ -189,6 +191,8 @@ class CueTable:
         layout = [len(_QA_HEAD.findall(text)), questions]
         group = self.group_matrix
         # log1p everywhere: a second mention adds less than the first, and no count dwarfs the rest.
+        if not self.words:
+            return np.log1p(np.concatenate([group @ lead_row, group @ whole_row, layout]))
         return np.log1p(np.concatenate([lead_row, whole_row, group @ lead_row, group @ whole_row, layout]))
 
 
@@ -197,12 +201,15 @@ GUIDE_CUES = CueTable(CUES)
 _TABLES: dict[CueGroups, CueTable] = {}
 
 
-def learn_cues(leads: Sequence[Iterable[str]], labels: Sequence[str], k: int, min_df: int = 2) -> CueGroups:
+def learn_cues(
+    leads: Sequence[Iterable[str]], labels: Sequence[str], k: int, min_df: int = 2, min_lift: float = 2.0
+) -> CueGroups:
     """The ``k`` most discriminative lead words of each label: cue groups learned from data.
 
     A word's score for a label is ``p · log(p / q)``, with ``p`` and ``q`` the (smoothed)
     shares of that label's and of the other labels' leads holding it; words in fewer than
-    ``min_df`` leads of the label, or no more frequent there than elsewhere, are left out.
+    ``min_df`` leads of the label, or fewer than ``min_lift`` times as frequent there as
+    elsewhere, are left out.
     Groups follow the first-seen order of ``labels``'s distinct values.
 
     Examples
@@ -230,19 +237,24 @@ def learn_cues(leads: Sequence[Iterable[str]], labels: Sequence[str], k: int, mi
                 continue
             p = (inside + 0.5) / (n_in + 1.0)
             q = (total[term] - inside + 0.5) / (n_out + 1.0)
-            if p > q:
+            if p >= min_lift * q:
                 scored.append((-p * np.log(p / q), term))
         out.append((name, tuple(term for _, term in sorted(scored)[:k])))
     return tuple(out)
 
 
 def cue_table(groups: CueGroups | None) -> CueTable:
-    """The cue table of ``groups`` (None: the hand-written ``CUES``), built once per process."""
+    """The cue table of ``groups`` (None: the hand-written ``CUES``), built once per process.
+
+    Learned groups give group features only (how many of a class's cue words are in the lead
+    and in the text): the single words are in the tf-idf blocks already, and group counts
+    are what out-of-fold training rows can describe consistently (see ``TopicClassifier``).
+    """
     if groups is None:
         return GUIDE_CUES
     table = _TABLES.get(groups)
     if table is None:
-        table = _TABLES[groups] = CueTable(dict(groups))
+        table = _TABLES[groups] = CueTable(dict(groups), words=False)
     return table
 
 

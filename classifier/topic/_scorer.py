@@ -184,7 +184,7 @@ def _explain_cues(text: str, spec: FeatureSpec, contrib: np.ndarray, add: Callab
             whole[tok] += 1
             if pos < n_lead:
                 lead.add(tok)
-    for j, term in enumerate(terms):
+    for j, term in enumerate(terms if table.words else ()):
         add(term, float(contrib[table.lead_words + j] + contrib[table.text_words + j]))
     for gi, members in enumerate(table.groups.values()):
         for weights, value in (
