@@ -105,8 +105,11 @@ def train(
 
 
 def _cue_words(model: ArticleClassifier) -> dict[str, list[str]] | str:
-    """The learned cue words of each topic, or ``"guide"`` for the hand-written ones."""
+    """The learned cue words of each topic; ``"guide"`` (the hand-written ones), ``"layout"``
+    (none, the Q&A layout alone) or ``"off"`` (no cue block)."""
     groups = getattr(model.topic_, "cue_groups_", None)
     if not getattr(model.topic_, "cue_weight", 0):
         return "off"
+    if groups == ():
+        return "layout"
     return "guide" if groups is None else {name: list(words) for name, words in groups}

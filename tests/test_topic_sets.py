@@ -83,9 +83,8 @@ def test_train_learns_the_topics_present_and_info_shows_them(six):
     info = json.loads(_invoke(["info", "--model", str(six["model"])]).output)
     assert info["topics"] == list(order_topics(six["counts"]))
     assert info["topic_counts"] == {t: six["counts"][t] for t in info["topics"]}
-    # the cue words of a custom set are learned, one group per topic, from the training data
-    assert set(info["cue_words"]) == set(info["topics"])
-    assert all(isinstance(w, str) for words in info["cue_words"].values() for w in words)
+    # the guide's cue words are written for the default topics: a custom set does without them
+    assert info["cue_words"] == "layout"
 
 
 def test_predict_gives_a_probability_per_model_topic(six):
@@ -109,7 +108,9 @@ def test_predict_csv_has_one_probability_column_per_model_topic(six, tmp_path):
 
 
 def test_explain_names_terms_of_the_text(six):
-    out = _invoke(["predict", str(six["test"]), "--model", str(six["model"]), "-j", "1", "-q", "-f", "jsonl", "--explain"])
+    out = _invoke(
+        ["predict", str(six["test"]), "--model", str(six["model"]), "-j", "1", "-q", "-f", "jsonl", "--explain"]
+    )
     from classifier.normalize import normalize
     from classifier.segment import NUM_TOKEN
 
@@ -153,7 +154,9 @@ def test_two_topic_scheme_trains_predicts_and_cross_validates(tmp_path):
     assert len(preds) == 20
     assert all(list(p["topic_proba"]) == ["other", "event"] for p in preds)
     assert all(abs(sum(p["topic_proba"].values()) - 1) < 1e-3 for p in preds)
-    out = _invoke(["evaluate", str(data), "--cv", "2", "-q", "--no-robustness", "--no-baselines", "--no-learning-curve"])
+    out = _invoke(
+        ["evaluate", str(data), "--cv", "2", "-q", "--no-robustness", "--no-baselines", "--no-learning-curve"]
+    )
     assert "topic per class:" in out.output and "event" in out.output
 
 
@@ -317,3 +320,33 @@ def test_progress_bars_reach_a_real_terminal(tmp_path, tiny_jsonl):
     for stage in ("reading", "fold 2/2", "report and plots", "done in"):
         assert stage in text, stage
     assert b"macro-F1" in proc.stdout and b"fold 1/2" not in proc.stdout  # bars go to the terminal only
+
+
+# --- cue words ----------------------------------------------------------------------------------
+
+
+def test_cue_words_are_the_guides_for_default_topics_and_off_for_others(tiny_records):
+    from classifier.topic import TopicClassifier
+
+    texts = [r["text"] for r in tiny_records]
+    default = TopicClassifier(min_df=1).fit(texts, [r["topic"] for r in tiny_records])
+    assert default.cue_groups_ is None  # the guide's words, as before custom topic sets
+    custom = TopicClassifier(min_df=1).fit(texts, ["event" if r["topic"] != "other" else "other" for r in tiny_records])
+    assert custom.cue_groups_ == ()  # layout features only
+
+
+def test_learned_cue_words_come_from_the_training_texts_and_explain_stays_in_the_text(tiny_records):
+    from classifier.normalize import normalize
+    from classifier.segment import tokenize
+    from classifier.topic import TopicClassifier
+
+    texts = [r["text"] for r in tiny_records]
+    topics = [r["topic"] for r in tiny_records]
+    model = TopicClassifier(min_df=1, cue_words="learned", n_learned_cues=5).fit(texts, topics)
+    groups = dict(model.cue_groups_)
+    assert list(groups) == list(model.classes_)
+    lead_words = {w for t in texts for w in tokenize(normalize(t))}
+    assert all(w in lead_words for words in groups.values() for w in words)
+    assert any(groups.values())
+    for text in texts[:4]:
+        assert all(term in normalize(text) for term, _ in model.explain(text))

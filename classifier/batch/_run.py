@@ -10,13 +10,14 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import tee
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..io import dumps_record, infer_format, output_columns, read_jsonl, read_output, write_csv, write_parquet
+from ..io import OUTPUT_FORMATS, dumps_record, infer_format, output_columns, read_jsonl, read_output, write_output
 from ..labels import ERROR_FIELD, TEXT_COLUMN
-from ._chunks import _model_spec, default_jobs
+from ._chunks import RESUMED_KEY, _model_spec, assign_duplicates, default_jobs
 from ._dask import _dask_client, _predict_on_client
 from ._local import _check_int, _predict_stream
 
@@ -76,12 +77,22 @@ def _id_key(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _skip_done(records: Iterable[dict], done: Counter, summary: Summary) -> Iterator[dict]:
+def _skip_done(
+    records: Iterable[dict], done: Counter, summary: Summary, reread: bool = False, failed: Counter | None = None
+) -> Iterator[dict]:
+    """The records not yet in the output. With ``reread`` the others still go through, marked
+    :data:`RESUMED_KEY`, so that the mirror index sees every text it saw in the first run, in
+    input order (``failed``: ids written as errors, which the index never saw)."""
+    failed = Counter() if failed is None else failed
     for rec in records:
         key = _id_key(rec.get("id"))
         if key is not None and done[key] > 0:
             done[key] -= 1
             summary.skipped += 1
+            if failed[key] > 0:  # same id, several records: the errors counted first (rare)
+                failed[key] -= 1
+            elif reread and isinstance(rec.get(TEXT_COLUMN), str):
+                yield {"id": rec.get("id"), TEXT_COLUMN: rec[TEXT_COLUMN], RESUMED_KEY: True}
             continue
         yield rec
 
@@ -154,29 +165,45 @@ def run_batch(
     text_column: str = TEXT_COLUMN,
     chunk_size: int = 256,
     predictor: Any = None,
+    keep_text: bool = False,
+    bom: bool = False,
+    mirrors: Any = None,
 ) -> Summary:
     """Predict every record of ``sources`` into ``out`` (stdout when None) and summarise.
 
-    ``fmt`` is ``jsonl``, ``csv`` or ``parquet`` (default: from ``out``'s suffix; JSONL on
-    stdout). ``model_path`` is a model file (None: the shipped model), ``predictor`` an already
-    loaded model to use instead. ``dask`` is a scheduler address (or a ``distributed.Client``) to run the chunks
-    on a cluster instead of local processes. See the module docstring for the file formats,
-    atomic writing and ``resume``.
+    ``fmt`` is one of :data:`classifier.io.FORMATS` (``jsonl``, ``json``, ``csv``, ``tsv``,
+    ``xlsx``, ``parquet``; default: from ``out``'s suffix, JSONL on stdout). ``keep_text`` copies
+    each record's text into its output (last field), so that a corrected output file is training
+    data; ``bom`` starts CSV/TSV output with a UTF-8 byte-order mark (for Excel). ``model_path``
+    is a model file (None: the shipped model), ``predictor`` an already loaded model to use
+    instead. ``dask`` is a scheduler address (or a ``distributed.Client``) to run the chunks on a
+    cluster instead of local processes. See the module docstring for the file formats, atomic
+    writing and ``resume``.
+
+    ``mirrors`` (``classifier.events.MirrorDetector()``; ``classifier predict`` passes one
+    unless ``--no-dedup``) adds ``duplicate_of``: "" for the first copy of an article in the
+    input, else that copy's id, the same with any ``jobs`` or on Dask.
+    With ``resume`` the texts of the records already written are read again from the input
+    (their signatures only, no prediction) so that new records still point at earlier copies.
     """
     from ..io import iter_records
 
     fmt = infer_format(out, fmt)
     if resume and out is None:
         raise InputError("resume needs an output file (out): stdout cannot be resumed")
-    if out is None and fmt == "parquet":
-        raise InputError("Parquet output needs an output file (out), not stdout")
+    spec = OUTPUT_FORMATS[fmt]
+    if out is None and spec.binary:
+        raise InputError(f"{fmt} output needs an output file (out), not stdout")
+    if bom and not spec.bom:
+        raise InputError(f"a byte-order mark (--excel) is for CSV and TSV output, not {fmt}")
     jobs = default_jobs() if jobs is None else _check_int("jobs", jobs)
     chunk_size = _check_int("chunk_size", chunk_size)
-    spec = _model_spec(model_path, predictor)
+    model_spec = _model_spec(model_path, predictor)
     summary = Summary(out=None if out is None else Path(out))
     start = time.perf_counter()
 
     done: Counter = Counter()
+    failed: Counter = Counter()
     previous: Path | None = None
     journal: Path | None = None
     if out is not None:
@@ -189,28 +216,40 @@ def run_batch(
         if resume:
             if out.is_file():
                 previous = out
-                done.update(_id_key(r.get("id")) for r in read_output(out, fmt))
+                for r in read_output(out, fmt):
+                    done[_id_key(r.get("id"))] += 1
+                    failed[_id_key(r.get("id"))] += ERROR_FIELD in r
             if journal.is_file():
-                done.update(_id_key(r.get("id")) for r in _read_journal(journal, repair=True))
+                for r in _read_journal(journal, repair=True):
+                    done[_id_key(r.get("id"))] += 1
+                    failed[_id_key(r.get("id"))] += ERROR_FIELD in r
             done.pop(None, None)
         elif journal.exists():
             journal.unlink()
 
-    records = _skip_done(iter_records(sources, text_column=text_column), done, summary)
+    records: Iterator[dict] = _skip_done(
+        iter_records(sources, text_column=text_column), done, summary, mirrors is not None, failed
+    )
+    inputs: Iterator[dict] | None = None
+    if keep_text:  # the texts wait only while their chunks are being predicted
+        records, inputs = tee(records)
     client: Any
     client, own_client = (None, False) if dask is None else _dask_client(dask)
     try:
         if client is not None:
-            outputs = _predict_on_client(records, spec, client, chunk_size, explain)
+            outputs = _predict_on_client(records, model_spec, client, chunk_size, explain, mirrors)
         else:
-            outputs = _predict_stream(records, spec, jobs, chunk_size, explain)
+            outputs = _predict_stream(records, model_spec, jobs, chunk_size, explain, mirrors)
+        outputs = assign_duplicates(outputs, mirrors)
+        if inputs is not None:
+            outputs = _with_text(outputs, inputs)
         outputs = _progress(outputs, sources, quiet, summary)
         if out is None:
-            _write_stdout(outputs, fmt, summary)
+            _write_stdout(outputs, fmt, summary, bom)
         else:
             assert journal is not None  # set with out
             _write_journal(outputs, journal, summary, chunk_size)
-            _finalize(out, fmt, journal, previous)
+            _finalize(out, fmt, journal, previous, bom)
     finally:
         if own_client:
             client.close()
@@ -235,7 +274,7 @@ def _write_journal(outputs: Iterable[dict], journal: Path, summary: Summary, flu
         os.fsync(f.fileno())  # the journal may be renamed into place as the output
 
 
-def _write_stdout(outputs: Iterable[dict], fmt: str, summary: Summary) -> None:
+def _write_stdout(outputs: Iterable[dict], fmt: str, summary: Summary, bom: bool = False) -> None:
     stream = sys.stdout
     if fmt == "jsonl":
         for rec in outputs:
@@ -243,16 +282,16 @@ def _write_stdout(outputs: Iterable[dict], fmt: str, summary: Summary) -> None:
             _count(rec, summary)
         stream.flush()
         return
-    # CSV needs every column before the first row: go through a temporary journal.
+    # CSV/TSV need every column before the first row: go through a temporary journal.
     with tempfile.TemporaryDirectory() as tmp:
         journal = Path(tmp) / "out.jsonl"
         _write_journal(outputs, journal, summary, 1 << 30)
-        columns, topics = output_columns(read_jsonl(journal))
-        write_csv(read_jsonl(journal), stream, columns, topics)
+        columns, topics = output_columns(read_jsonl(journal)) if OUTPUT_FORMATS[fmt].tabular else ([], [])
+        write_output(read_jsonl(journal), stream, fmt, columns, topics, bom=bom)
         stream.flush()
 
 
-def _finalize(out: Path, fmt: str, journal: Path, previous: Path | None) -> None:
+def _finalize(out: Path, fmt: str, journal: Path, previous: Path | None, bom: bool = False) -> None:
     """Turn the journal (after the previous output, if any) into ``out``, atomically."""
     if fmt == "jsonl" and previous is None:
         os.replace(journal, out)
@@ -265,16 +304,21 @@ def _finalize(out: Path, fmt: str, journal: Path, previous: Path | None) -> None
 
     from ..io import atomic_write
 
-    if fmt == "jsonl":
-        with atomic_write(out, "w") as f:
-            for rec in records():
-                f.write(dumps_record(rec) + "\n")
-    else:
-        columns, topics = output_columns(records())
-        writer = write_csv if fmt == "csv" else write_parquet
-        with atomic_write(out, "w" if fmt == "csv" else "wb") as f:
-            writer(records(), f, columns, topics)
+    spec = OUTPUT_FORMATS[fmt]
+    columns, topics = output_columns(records()) if spec.tabular else ([], [])
+    with atomic_write(out, "wb" if spec.binary else "w") as f:
+        write_output(records(), f, fmt, columns, topics, bom=bom)
     journal.unlink()
+
+
+def _with_text(outputs: Iterable[dict], inputs: Iterable[dict]) -> Iterator[dict]:
+    """Output records with their input's text added last (``keep_text``); one output per input, in order
+    (inputs re-read on resume only for the mirror index have no output)."""
+    for rec, source in zip(outputs, (s for s in inputs if not s.get(RESUMED_KEY))):
+        text = source.get(TEXT_COLUMN)
+        if isinstance(text, str) and TEXT_COLUMN not in rec:
+            rec = {**rec, TEXT_COLUMN: text}
+        yield rec
 
 
 def _partial_path(out: Path) -> Path:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..labels import DEFAULT_TOPICS, LABEL_FIELDS, TEXT_COLUMN, check_label, check_region, check_topic_name
+from ..labels import DATE_FIELD, DEFAULT_TOPICS, LABEL_FIELDS, TEXT_COLUMN, check_label, check_region, check_topic_name
 from ._decode import _read_bytes, decode_bytes, read_text
 from ._readers import iter_records
 
@@ -70,6 +70,8 @@ def _labeled_from_folder(folder: Path, labels_csv: str | Path | None, check: _Ch
             raise InputError(f"{where}: empty 'file'")
         rec = {"id": file, "text": read_text(folder / file)}
         rec.update({k: (row.get(k) or "").strip() for k in {*LABEL_FIELDS, check.label_column}})
+        if DATE_FIELD in fields:  # the optional event-date label (LABELING.md "Date")
+            rec[DATE_FIELD] = (row.get(DATE_FIELD) or "").strip()
         out.append(check(rec, where))
     if not out:
         raise InputError(f"{csv_path}: no labeled rows")
@@ -87,8 +89,9 @@ def read_labeled(
     """Training records ``{id, text, topic, region, city, county}`` from files and folders.
 
     ``path`` is a JSONL/JSON/CSV/Parquet file with ``text``, ``topic``, ``region`` (optional
-    ``city``, ``county``, ``id``), or a folder of ``.txt`` files labeled by a CSV with columns
-    ``file,topic,region,city,county``: ``labels_csv``, else ``labels.csv`` in the folder,
+    ``city``, ``county``, ``id``, ``date``; other columns are kept), or a folder of ``.txt`` files
+    labeled by a CSV with columns ``file,topic,region,city,county`` (optional ``date``):
+    ``labels_csv``, else ``labels.csv`` in the folder,
     else ``../labels/<folder name>.csv`` (the repo's ``seeds/`` ↔ ``labels/seeds.csv``).
     A sequence of paths gives their records one after the other.
 

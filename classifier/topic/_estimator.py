@@ -43,12 +43,14 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         Weight of the lead block relative to the whole-text blocks; 0 for none.
     cue_weight : float, default=2.0
         Weight of the cue block (cue words in the lead and the text, Q&A layout); 0 for none.
-    cue_words : {"auto", "guide", "learned"}, default="auto"
-        The cue words: ``"guide"`` the hand-written ``CUES`` of the default topics,
+    cue_words : {"auto", "guide", "learned", "layout"}, default="auto"
+        The cue words: ``"guide"`` the hand-written ``CUES`` of the default topics;
         ``"learned"`` the ``n_learned_cues`` most discriminative lead words of each class,
         chosen in ``fit`` from the training data alone (features: how many of a class's
         words are in the lead and in the text; the training rows out of fold);
-        ``"auto"`` the guide's words when every class is a default topic, else learned ones.
+        ``"layout"`` none, the Q&A layout features alone; ``"auto"`` the guide's words when
+        every class is a default topic, else ``"layout"`` (which scored best of the three on
+        a six-topic scheme, see the README).
     n_learned_cues : int, default=20
         Cue words learned per class (``cue_words="learned"``).
     topics : sequence of str or None, default=None
@@ -94,7 +96,8 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
     scorer_ : TopicScorer
         The fitted state as numpy arrays, which prediction (and a saved model) uses.
     cue_groups_ : tuple or None
-        The learned cue words ``((class, (word, ...)), ...)``; None with the guide's words.
+        The learned cue words ``((class, (word, ...)), ...)``; ``()`` with none (layout
+        only); None with the guide's words.
 
     Examples
     --------
@@ -183,10 +186,11 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             cue_groups=cue_groups,
         )
 
-    def _learns_cues(self, classes: Sequence[str]) -> bool:
-        if not self.cue_weight or self.cue_words == "guide":
-            return False
-        return self.cue_words == "learned" or not set(classes) <= set(DEFAULT_TOPICS)
+    def _cue_source(self, classes: Sequence[str]) -> str:
+        """The cue words used for ``classes``: "guide", "learned" or "layout" (none)."""
+        if self.cue_words != "auto":
+            return str(self.cue_words)
+        return "guide" if set(classes) <= set(DEFAULT_TOPICS) else "layout"
 
     def _clean(self, X: object) -> list[str]:
         texts = check_texts(X)
@@ -195,10 +199,10 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
     def _fit_features(self, texts: list[str], labels: np.ndarray) -> tuple[sp.csr_matrix, list[TfidfBlock]]:
         """Learn the cue words and tf-idf blocks on ``texts`` and return their training matrix."""
         tokenized = [tokenize_lead(t, self.lead_chars) for t in texts]
-        self.cue_groups_ = None
-        if self.cue_words == "layout":
+        self.cue_groups_: CueGroups | None = None
+        if self._cue_source([str(c) for c in self.classes_]) == "layout":
             self.cue_groups_ = ()  # no cue words: the Q&A layout alone
-        elif self._learns_cues([str(c) for c in self.classes_]):
+        elif self._cue_source([str(c) for c in self.classes_]) == "learned":
             leads = [tokens[:n_lead] for tokens, n_lead in tokenized]
             learned = dict(learn_cues(leads, labels.tolist(), self.n_learned_cues))
             self.cue_groups_ = tuple((str(c), learned.get(str(c), ())) for c in self.classes_)
