@@ -19,7 +19,7 @@ from ..errors import InputError, check_texts
 from ..labels import DEFAULT_TOPICS, order_topics
 from ..normalize import normalize as normalize_text
 from ..segment import tokenize_lead
-from ._features import CUE_SCALE, CueGroups, CueTable, FeatureSpec, identity, learn_cues
+from ._features import CUE_SCALE, GUIDE_RULES, CueGroups, CueTable, FeatureSpec, identity, learn_cues
 from ._scorer import LinearMember, TfidfBlock, TopicScorer
 
 # Folds over which the training rows of learned cue words are computed out of fold.
@@ -76,6 +76,11 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         Class weights of the linear model.
     random_state : int, RandomState instance or None, default=0
         Seeds the calibration folds and the SVM.
+    guide_weight : float, default=4.0
+        Log-odds that a match of one of ``GUIDE_RULES`` (the label guide's settled boundaries:
+        hotlines are other, congress 调研 is supervision_visit ...) adds to its topic; 0 for
+        none.  A prior, not learned: the training articles hold few such pages.  Used only
+        when every class is a default topic (the rules are written for those).
 
     The defaults are the configuration chosen by ``scripts/select_topic.py`` (grouped CV):
     multinomial logistic regression, whose own probabilities had a lower cross-validated
@@ -131,6 +136,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         "calibration_cv": [Interval(Integral, 2, None, closed="left")],
         "class_weight": [StrOptions({"balanced"}), dict, None],
         "random_state": ["random_state"],
+        "guide_weight": [Interval(Real, 0, None, closed="left")],
     }
 
     def __init__(
@@ -154,6 +160,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         calibration_cv: int = 3,
         class_weight: str | dict | None = "balanced",
         random_state: int | None = 0,
+        guide_weight: float = 4.0,
     ):
         self.normalize = normalize
         self.word_ngram_range = word_ngram_range
@@ -173,6 +180,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         self.calibration_cv = calibration_cv
         self.class_weight = class_weight
         self.random_state = random_state
+        self.guide_weight = guide_weight
 
     # -- features ---------------------------------------------------------------------------
 
@@ -330,8 +338,23 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             members=_members(self.estimator_, len(self.classes_)),
             explainer=_members(self.linear_, len(self.classes_))[0],
             cue_scale=self.cue_weight / CUE_SCALE,
+            guide=self._guide_matrix(),
         )
         return self
+
+    def _guide_matrix(self) -> np.ndarray | None:
+        """Log-odds of each guide rule for each class in ``classes_`` (None when switched off).
+
+        The rules settle boundaries between the default topics: with any other label (a
+        custom set, whose ``other`` may mean something narrower) they are switched off."""
+        if not self.guide_weight or not {str(c) for c in self.classes_} <= set(DEFAULT_TOPICS):
+            return None
+        index = {c: i for i, c in enumerate(self.classes_)}
+        out = np.zeros((len(GUIDE_RULES), len(self.classes_)))
+        for r, rule in enumerate(GUIDE_RULES):
+            if rule.topic in index:
+                out[r, index[rule.topic]] = float(self.guide_weight)
+        return out
 
     def decision_function(self, X: Sequence[str]) -> np.ndarray:
         """Linear scores, one column per class in ``classes_`` order."""

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..segment import tokenize_lead
-from ._features import _QA_HEAD, _QUESTION_LINE, FeatureSpec
+from ._features import _GUIDE_LEAD, _QA_HEAD, _QUESTION_LINE, GUIDE_RULES, FeatureSpec, guide_row
 
 
 @dataclass
@@ -90,6 +90,8 @@ class TopicScorer:
     members: list[LinearMember]
     explainer: LinearMember
     cue_scale: float = 0.0
+    #: Log-odds each ``GUIDE_RULES`` match adds to each class, shape (N_GUIDE, n_classes); None: none.
+    guide: np.ndarray | None = None
     n_tfidf: int = field(init=False)
     offsets: list[int] = field(init=False)
 
@@ -111,22 +113,32 @@ class TopicScorer:
             val.append(row[nz])
         return np.concatenate(idx), np.concatenate(val)
 
-    def _proba(self, idx: np.ndarray, val: np.ndarray) -> np.ndarray:
+    def _offset(self, text: str) -> np.ndarray | float:
+        """The guide rules' log-odds for one clean text (0.0 without guide rules)."""
+        guide = getattr(self, "guide", None)  # models saved before the guide rules have none
+        if guide is None:
+            return 0.0
+        row = guide_row(text)
+        return row @ guide if row.any() else 0.0
+
+    def _proba(self, idx: np.ndarray, val: np.ndarray, offset: np.ndarray | float = 0.0) -> np.ndarray:
         if len(self.members) == 1:  # the mean of one row is that row, bit for bit
             m = self.members[0]
-            return m.proba(m.scores(idx, val))
-        return np.mean([m.proba(m.scores(idx, val)) for m in self.members], axis=0)
+            return m.proba(m.scores(idx, val) + offset)
+        return np.mean([m.proba(m.scores(idx, val) + offset) for m in self.members], axis=0)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probabilities of clean texts, shape (n, len(classes))."""
         out = np.empty((len(texts), len(self.classes)))
         for i, text in enumerate(texts):
-            out[i] = self._proba(*self.vector(text))
+            out[i] = self._proba(*self.vector(text), self._offset(text))
         return out
 
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
-        """Linear scores of clean texts, one column per class."""
-        return np.array([self.explainer.scores(*self.vector(t)) for t in texts]).reshape(len(texts), -1)
+        """Linear scores of clean texts (guide rules included), one column per class."""
+        return np.array([self.explainer.scores(*self.vector(t)) + self._offset(t) for t in texts]).reshape(
+            len(texts), -1
+        )
 
     def feature_names(self) -> list[str]:
         """Names of the tf-idf features, in column order (the cue block follows them)."""
@@ -145,7 +157,8 @@ class TopicScorer:
         shared out among the words that fired it, so every term is a string of the text.
         """
         idx, val = self.vector(text)
-        cls = int(np.argmax(self._proba(idx, val)))
+        offset = self._offset(text)
+        cls = int(np.argmax(self._proba(idx, val, offset)))
         contrib = val * self.explainer.coef[cls, idx]
         names = self.feature_names()
         totals: dict[str, float] = {}
@@ -168,6 +181,12 @@ class TopicScorer:
                     add(word, float(c) / len(words))
         if self.spec.cues:
             _explain_cues(text, self.spec, cues, add)
+        if self.guide is not None and not isinstance(offset, float):
+            # A guide rule's prior goes to the words that matched it.
+            for r, (rule, hit) in enumerate(zip(GUIDE_RULES, guide_row(text))):
+                found = rule.pattern.search(text[:_GUIDE_LEAD] if rule.lead_only else text) if hit else None
+                if found and self.guide[r, cls]:
+                    add(found.group(), float(self.guide[r, cls]))
         ranked = sorted(((t, v) for t, v in totals.items() if v > 0), key=lambda kv: -kv[1])
         return ranked[:k]
 
