@@ -141,6 +141,17 @@ def test_evaluate_reports_the_six_topics_with_tables_and_plots(six, tmp_path):
     assert "document" in out
 
 
+def test_the_events_report_counts_the_six_topics(six, tmp_path):
+    preds = tmp_path / "pred.jsonl"
+    _invoke(["predict", str(six["test"]), "--model", str(six["model"]), "-j", "1", "-q", "--out", str(preds)])
+    _invoke(["report", str(preds), "--out", str(tmp_path / "report"), "-q"])
+    predicted = {r["topic"] for r in _jsonl(preds.read_text(encoding="utf-8"))}
+    html = (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
+    assert all(f">{t}</th>" in html for t in predicted)
+    with (tmp_path / "report" / "events.csv").open(encoding="utf-8-sig") as f:
+        assert {row["topic"] for row in csv.DictReader(f)} <= predicted
+
+
 # --- two topics, and a topic of five articles ------------------------------------------------
 
 
