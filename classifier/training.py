@@ -12,32 +12,10 @@ from sklearn.base import clone
 
 from ._progress import QUIET, Progress
 from .errors import InputError
-from .evaluation import cross_validate_summary
+from .evaluation import SmallTopicWarning, cross_validate_summary, topic_counts_warnings
 from .io import read_labeled
-from .labels import order_topics, parse_topics
+from .labels import parse_topics
 from .model import ArticleClassifier, save, with_topics
-
-#: A topic with fewer training articles than this gets a warning: its figures and its
-#: predictions rest on too few examples to trust.
-SMALL_TOPIC = 10
-
-
-class SmallTopicWarning(UserWarning):
-    """A topic has too few training articles to learn or to measure reliably."""
-
-
-def topic_counts_warnings(counts: Counter, cv: int = 0) -> list[str]:
-    """Warnings about topics with fewer than ``SMALL_TOPIC`` articles (or fewer than ``cv`` folds)."""
-    out = []
-    for topic in order_topics(counts):
-        n = counts[topic]
-        if n < SMALL_TOPIC:
-            extra = f"; fewer than the {cv} folds, so some test folds have none of it" if 2 <= cv and n < cv else ""
-            out.append(
-                f"topic {topic!r} has only {n} training article{'s' if n != 1 else ''} "
-                f"(fewer than {SMALL_TOPIC}): its predictions and figures are unreliable{extra}"
-            )
-    return out
 
 
 def train(
@@ -58,7 +36,7 @@ def train(
     sorted), or the declared ``topics`` (``"a,b,c"`` or a sequence, in that column order;
     a label outside them is an InputError naming the file and line). ``label_column`` is
     the field read as the topic (e.g. ``corrected_topic`` of a hand-corrected prediction
-    file). Topics with fewer than ``SMALL_TOPIC`` articles raise a ``SmallTopicWarning``.
+    file). Topics with fewer than ``evaluation.SMALL_TOPIC`` articles raise a ``SmallTopicWarning``.
 
     With ``cv`` ≥ 2, grouped cross-validated scores are computed first and stored in the
     model's metadata (``metadata_["cv_scores"]``), so a model file says how good it is.

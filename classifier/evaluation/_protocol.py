@@ -55,6 +55,7 @@ No report ever holds article text: ids, labels, numbers and evidence terms of at
 
 from __future__ import annotations
 
+import warnings
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -89,6 +90,28 @@ from ._grouping import near_duplicate_groups
 from ._metrics import _ordered_labels, calibration
 from ._perturbations import PERTURBATIONS
 from ._report import write_report
+
+#: A topic with fewer training articles than this gets a warning: its figures and its
+#: predictions rest on too few examples to trust.
+SMALL_TOPIC = 10
+
+
+class SmallTopicWarning(UserWarning):
+    """A topic has too few training articles to learn or to measure reliably."""
+
+
+def topic_counts_warnings(counts: Counter[str], cv: int = 0) -> list[str]:
+    """Warnings about topics with fewer than ``SMALL_TOPIC`` articles (or fewer than ``cv`` folds)."""
+    out = []
+    for topic in order_topics(counts):
+        n = counts[topic]
+        if n < SMALL_TOPIC:
+            extra = f"; fewer than the {cv} folds, so some test folds have none of it" if 2 <= cv and n < cv else ""
+            out.append(
+                f"topic {topic!r} has only {n} training article{'s' if n != 1 else ''} "
+                f"(fewer than {SMALL_TOPIC}): its predictions and figures are unreliable{extra}"
+            )
+    return out
 
 
 def describe_data(records: Sequence[Mapping[str, Any]], groups: Sequence[int] | None = None) -> dict[str, Any]:
@@ -475,6 +498,9 @@ def run_evaluation(
         return out
 
     records = read(data_paths, "reading")
+    if cv is not None:  # the data is the training data too
+        for message in topic_counts_warnings(Counter(r["topic"] for r in records), cv):
+            warnings.warn(message, SmallTopicWarning, stacklevel=2)
     sources = [Path(p).name for p in data_paths]
     model_name = None
     if cv is not None or train_paths is not None:
@@ -500,7 +526,10 @@ def run_evaluation(
     if cv is not None:
         report = evaluate(estimator, records, cv=cv, **common)
     elif train_paths is not None:
-        report = evaluate(estimator, records, train_records=read(train_paths, "reading training data"), **common)
+        train_records = read(train_paths, "reading training data")
+        for message in topic_counts_warnings(Counter(r["topic"] for r in train_records)):
+            warnings.warn(message, SmallTopicWarning, stacklevel=2)
+        report = evaluate(estimator, records, train_records=train_records, **common)
     else:
         if isinstance(model, (str, Path)):
             model_name = str(model)
