@@ -49,17 +49,18 @@ def _progress(quiet: bool) -> Any:
 
 @contextmanager
 def _warnings_to_stderr() -> Iterator[None]:
-    """Show the warnings of a command (e.g. tiny topics) as ``warning: ...`` lines on stderr."""
-    with warnings.catch_warnings(record=True) as caught:
+    """Show the warnings of a command (e.g. tiny topics) as ``warning: ...`` lines on stderr, when raised."""
+    seen: set[str] = set()
+
+    def show(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        if issubclass(category, UserWarning) and str(message) not in seen:
+            seen.add(str(message))
+            click.echo(f"warning: {message}", err=True)
+
+    with warnings.catch_warnings():
         warnings.simplefilter("always")
-        try:
-            yield
-        finally:
-            seen = set()
-            for w in caught:
-                if issubclass(w.category, UserWarning) and str(w.message) not in seen:
-                    seen.add(str(w.message))
-                    click.echo(f"warning: {w.message}", err=True)
+        warnings.showwarning = show
+        yield
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
