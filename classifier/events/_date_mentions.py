@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-__all__ = ["Mention", "collect_mentions", "iso_date", "prepare_text"]
+__all__ = ["DateMention", "collect_mentions", "iso_date", "prepare_text"]
 
 _CN_DIGITS = {
     "〇": 0,
@@ -68,7 +68,7 @@ _TAIWAN = re.compile("民[國国]|臺灣|台灣|臺北|台北|臺中|臺南|高�
 _CN_HINT = re.compile(rf"[{_CN_NUM}](?:(?<=[〇○零])[〇○零一二三四五六七八九]|\s*月)")
 
 
-class Mention(NamedTuple):
+class DateMention(NamedTuple):
     """One date mention: its form, where it stands, and what it gives (0 where it gives nothing)."""
 
     kind: str  # "ymd" | "ym" | "y" | "md" | "rel" | "day" | "journal"
@@ -104,19 +104,19 @@ def _cn_int(s: str) -> int:
     return value
 
 
-def collect_mentions(text: str) -> list[Mention]:
+def collect_mentions(text: str) -> list[DateMention]:
     """Every date mention of ``text`` (``prepare_text`` output), in order."""
-    out: list[Mention] = []
+    out: list[DateMention] = []
     pattern = _CANDIDATES_CN if _CN_HINT.search(text) else _CANDIDATES
     for mt in pattern.finditer(text):
         g = mt.group
         s, e = mt.start(), mt.end()
         if g("ny"):
-            out.append(Mention("ymd", s, e, int(g("ny")), int(g("nm")), int(g("nd")), bool(g("nt"))))
+            out.append(DateMention("ymd", s, e, int(g("ny")), int(g("nm")), int(g("nd")), bool(g("nt"))))
         elif g("mm"):
             m, d = _cn_int(g("mm")), _cn_int(g("md"))
             if 1 <= m <= 12 and 1 <= d <= 31:
-                out.append(Mention("md", s, e, 0, m, d, False))
+                out.append(DateMention("md", s, e, 0, m, d, False))
         elif g("y"):
             y = _cn_int(g("y"))
             if y < 1000:
@@ -127,16 +127,16 @@ def collect_mentions(text: str) -> list[Mention]:
                 m, d = 0, 0
             if not 1 <= d <= 31:
                 d = 0
-            out.append(Mention("ymd" if d else "ym" if m else "y", s, e, y, m, d, bool(g("t"))))
+            out.append(DateMention("ymd" if d else "ym" if m else "y", s, e, y, m, d, bool(g("t"))))
         elif g("rel"):
-            out.append(Mention("rel", s, e, 0, 0, 0, False))
+            out.append(DateMention("rel", s, e, 0, 0, 0, False))
         elif g("bd"):
-            out.append(Mention("day", s, e, 0, 0, int(g("bd")), False))
+            out.append(DateMention("day", s, e, 0, 0, int(g("bd")), False))
         elif g("ty"):
             if _TAIWAN.search(text):
-                out.append(Mention("ymd", s, e, int(g("ty")) + 1911, int(g("tm")), int(g("td")), bool(g("tt"))))
+                out.append(DateMention("ymd", s, e, int(g("ty")) + 1911, int(g("tm")), int(g("td")), bool(g("tt"))))
         elif g("ey"):
-            out.append(Mention("ymd", s, e, int(g("ey")), int(g("em")), int(g("ed")), bool(g("et"))))
+            out.append(DateMention("ymd", s, e, int(g("ey")), int(g("em")), int(g("ed")), bool(g("et"))))
         elif g("roc"):
             y = _cn_int(g("roc")) + 1911
             m = _cn_int(g("rm")) if g("rm") else 0
@@ -145,10 +145,10 @@ def collect_mentions(text: str) -> list[Mention]:
                 m, d = 0, 0
             if not 1 <= d <= 31:
                 d = 0
-            out.append(Mention("ymd" if d else "ym" if m else "y", s, e, y, m, d, False))
+            out.append(DateMention("ymd" if d else "ym" if m else "y", s, e, y, m, d, False))
         else:
             y = int(g("jy") or g("jy2") or g("jy3"))
-            out.append(Mention("journal", s, e, y, 0, 0, False))
+            out.append(DateMention("journal", s, e, y, 0, 0, False))
     return out
 
 

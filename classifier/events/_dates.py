@@ -28,7 +28,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from ._date_mentions import Mention, collect_mentions, iso_date, prepare_text
+from ._date_mentions import DateMention, collect_mentions, iso_date, prepare_text
 
 __all__ = ["extract_date"]
 _DEBUG = False
@@ -251,13 +251,13 @@ def extract_date(text: str) -> str:
     # the last three lines (a source note "(教育部网站,2016-07-04)"), unless the tail is a list of stamped items
     last_lines = lines.starts[max(0, len(lines.starts) - 3)]
     tail_list = sum(1 for c in cands if c.stamp and c.start > n // 2) >= 3
-    pubs: list[tuple[int, Mention]] = []
-    weak_pubs: list[Mention] = []
-    events: list[tuple[int, Mention]] = []
-    full_dates: list[Mention] = []
-    signature: Mention | None = None
-    journal: Mention | None = None
-    dateline: Mention | None = None
+    pubs: list[tuple[int, DateMention]] = []
+    weak_pubs: list[DateMention] = []
+    events: list[tuple[int, DateMention]] = []
+    full_dates: list[DateMention] = []
+    signature: DateMention | None = None
+    journal: DateMention | None = None
+    dateline: DateMention | None = None
     copyright_lines: dict[int, bool] = {}
     for c in cands:
         if c.start >= stop:
@@ -373,8 +373,8 @@ def extract_date(text: str) -> str:
     if journal is not None:
         return iso_date(journal.year)
 
-    pub: Mention | None = max(pubs, key=lambda sc: (sc[0], -sc[1].start))[1] if pubs else None
-    event: Mention | None = None
+    pub: DateMention | None = max(pubs, key=lambda sc: (sc[0], -sc[1].start))[1] if pubs else None
+    event: DateMention | None = None
     if events:
         best_score, event = max(events, key=lambda sc: (sc[0], -sc[1].start))
         if best_score < 2:
@@ -409,13 +409,13 @@ def extract_date(text: str) -> str:
 def _event_year(
     text: str,
     lines: _Lines,
-    cands: list[Mention],
-    event: Mention,
+    cands: list[DateMention],
+    event: DateMention,
     month: int,
     day: int,
-    pub: Mention | None,
-    weak_pubs: list[Mention],
-    full_dates: list[Mention],
+    pub: DateMention | None,
+    weak_pubs: list[DateMention],
+    full_dates: list[DateMention],
     title: str,
 ) -> int:
     """The year of an event dated by month and day only (0 when the text gives none)."""
