@@ -104,6 +104,17 @@ def _cn_int(s: str) -> int:
     return value
 
 
+def _year_form(start: int, end: int, year: int, month: str | None, day: str | None, stamp: bool) -> DateMention:
+    """A year with perhaps a month and a day (年 or 民国 form); a month or day out of range is dropped."""
+    m = _cn_int(month) if month else 0
+    d = _cn_int(day) if day else 0
+    if not 1 <= m <= 12:
+        m, d = 0, 0
+    if not 1 <= d <= 31:
+        d = 0
+    return DateMention("ymd" if d else "ym" if m else "y", start, end, year, m, d, stamp)
+
+
 def collect_mentions(text: str) -> list[DateMention]:
     """Every date mention of ``text`` (``prepare_text`` output), in order."""
     out: list[DateMention] = []
@@ -121,13 +132,7 @@ def collect_mentions(text: str) -> list[DateMention]:
             y = _cn_int(g("y"))
             if y < 1000:
                 y += 1911
-            m = _cn_int(g("m")) if g("m") else 0
-            d = _cn_int(g("d")) if g("d") else 0
-            if not 1 <= m <= 12:
-                m, d = 0, 0
-            if not 1 <= d <= 31:
-                d = 0
-            out.append(DateMention("ymd" if d else "ym" if m else "y", s, e, y, m, d, bool(g("t"))))
+            out.append(_year_form(s, e, y, g("m"), g("d"), bool(g("t"))))
         elif g("rel"):
             out.append(DateMention("rel", s, e, 0, 0, 0, False))
         elif g("bd"):
@@ -138,14 +143,7 @@ def collect_mentions(text: str) -> list[DateMention]:
         elif g("ey"):
             out.append(DateMention("ymd", s, e, int(g("ey")), int(g("em")), int(g("ed")), bool(g("et"))))
         elif g("roc"):
-            y = _cn_int(g("roc")) + 1911
-            m = _cn_int(g("rm")) if g("rm") else 0
-            d = _cn_int(g("rd")) if g("rd") else 0
-            if not 1 <= m <= 12:
-                m, d = 0, 0
-            if not 1 <= d <= 31:
-                d = 0
-            out.append(DateMention("ymd" if d else "ym" if m else "y", s, e, y, m, d, False))
+            out.append(_year_form(s, e, _cn_int(g("roc")) + 1911, g("rm"), g("rd"), False))
         else:
             y = int(g("jy") or g("jy2") or g("jy3"))
             out.append(DateMention("journal", s, e, y, 0, 0, False))
