@@ -7,25 +7,14 @@ gazetteer, the evidence rules, the learned weights), not a memorised article.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 import classifier
-from classifier.io import read_labeled
-
-# Beside the checkout (as CI has it); CLASSIFIER_CORPUS names it elsewhere (a worktree).
-CORPUS = Path(os.environ.get("CLASSIFIER_CORPUS", Path(__file__).resolve().parents[1].parent / "shared" / "corpus"))
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
-SEED_LABELS = Path(__file__).resolve().parents[1] / "labels" / "seeds.csv"
 
 
 @pytest.fixture(scope="module")
-def resolver() -> classifier.RegionResolver:
-    if not (CORPUS / "dev.jsonl").exists():
-        pytest.skip("labeled corpus not available")
-    records = read_labeled(CORPUS / "dev.jsonl") + read_labeled(SEEDS, labels_csv=SEED_LABELS)
+def resolver(dev_and_seed_records) -> classifier.RegionResolver:
+    records = dev_and_seed_records  # the labeled corpus and the seeds (tests/conftest.py)
     return classifier.RegionResolver().fit([r["text"] for r in records], records)
 
 

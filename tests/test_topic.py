@@ -308,6 +308,7 @@ def test_empty_and_debris_only_texts_still_get_a_topic(fitted: TopicClassifier) 
         {"calibration": "isotonic"},
         {"linear_model": "svm"},
         {"char_ngram_range": (2, 3)},
+        {"cue_words": "learned"},
     ],
 )
 def test_numpy_scorer_gives_the_probabilities_of_the_sklearn_model(params, tiny_records) -> None:

@@ -6,26 +6,15 @@ checkout plus the seeds (skipped where it is missing), none of which holds these
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 import classifier
-from classifier.io import read_labeled
-
-# Beside the checkout (as CI has it); CLASSIFIER_CORPUS names it elsewhere (a worktree).
-CORPUS = Path(os.environ.get("CLASSIFIER_CORPUS", Path(__file__).resolve().parents[1].parent / "shared" / "corpus"))
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
-SEED_LABELS = Path(__file__).resolve().parents[1] / "labels" / "seeds.csv"
 
 
 @pytest.fixture(scope="module")
-def topic() -> classifier.TopicClassifier:
-    if not (CORPUS / "dev.jsonl").exists():
-        pytest.skip("labeled corpus not available")
-    records = read_labeled(CORPUS / "dev.jsonl") + read_labeled(SEEDS, labels_csv=SEED_LABELS)
+def topic(dev_and_seed_records) -> classifier.TopicClassifier:
+    records = dev_and_seed_records  # the labeled corpus and the seeds (tests/conftest.py)
     return classifier.TopicClassifier().fit([r["text"] for r in records], [r["topic"] for r in records])
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ..labels import NATIONAL, NATIONAL_CODE, PROVINCES, TOPICS
+from ..labels import NATIONAL, NATIONAL_CODE, PROVINCES
 
 
 def _figure(width: float = 6.0, height: float = 4.5) -> Any:
@@ -159,11 +159,10 @@ def _fmt(x: Any) -> str:
 
 
 def _display(label: str) -> str:
-    """ASCII axis label: topics as they are, regions as GB/T 2260 codes (no CJK font needed)."""
+    """ASCII axis label: ASCII topics as they are, regions as GB/T 2260 codes, other labels as a short code
+    (no CJK font needed)."""
     if label in PROVINCES:
         return PROVINCES[label]
     if label == NATIONAL:
         return NATIONAL_CODE
-    if label in TOPICS:
-        return label
     return label if label.isascii() else f"?{zlib.crc32(label.encode()) % 1000:03d}"

@@ -11,23 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..segment import tokenize_lead
-from ._features import (
-    _CUE_INDEX,
-    _GUIDE_LEAD,
-    _QA_HEAD,
-    _QUESTION_LINE,
-    CUE_LEAD_GROUPS,
-    CUE_LEAD_WORDS,
-    CUE_QA_HEADS,
-    CUE_QUESTION_LINES,
-    CUE_TEXT_GROUPS,
-    CUE_TEXT_WORDS,
-    CUES,
-    GUIDE_RULES,
-    N_CUES,
-    FeatureSpec,
-    guide_row,
-)
+from ._features import _GUIDE_LEAD, _QA_HEAD, _QUESTION_LINE, GUIDE_RULES, FeatureSpec, guide_row
 
 
 @dataclass
@@ -182,7 +166,7 @@ class TopicScorer:
         def add(term: str, value: float) -> None:
             totals[term] = totals.get(term, 0.0) + value
 
-        cues = np.zeros(N_CUES)
+        cues = np.zeros(self.spec.cue_table.size if self.spec.cues else 0)
         for j, c in zip(idx, contrib):
             if j >= self.n_tfidf:
                 cues[j - self.n_tfidf] = c
@@ -209,7 +193,8 @@ class TopicScorer:
 
 def _explain_cues(text: str, spec: FeatureSpec, contrib: np.ndarray, add: Callable[[str, float], None]) -> None:
     """Share the cue block's contributions out among the cue words and layout marks of ``text``."""
-    terms = list(_CUE_INDEX)
+    table = spec.cue_table
+    terms = list(table.index)
     tokens, n_lead = tokenize_lead(text, spec.lead_chars)
     whole = dict.fromkeys(terms, 0)
     lead = set()
@@ -218,19 +203,19 @@ def _explain_cues(text: str, spec: FeatureSpec, contrib: np.ndarray, add: Callab
             whole[tok] += 1
             if pos < n_lead:
                 lead.add(tok)
-    for j, term in enumerate(terms):
-        add(term, float(contrib[CUE_LEAD_WORDS + j] + contrib[CUE_TEXT_WORDS + j]))
-    for gi, members in enumerate(CUES.values()):
+    for j, term in enumerate(terms if table.words else ()):
+        add(term, float(contrib[table.lead_words + j] + contrib[table.text_words + j]))
+    for gi, members in enumerate(table.groups.values()):
         for weights, value in (
-            (dict.fromkeys((m for m in members if m in lead), 1), contrib[CUE_LEAD_GROUPS + gi]),
-            ({m: whole[m] for m in members if whole[m]}, contrib[CUE_TEXT_GROUPS + gi]),
+            (dict.fromkeys((m for m in members if m in lead), 1), contrib[table.lead_groups + gi]),
+            ({m: whole[m] for m in members if whole[m]}, contrib[table.text_groups + gi]),
         ):
             total = sum(weights.values())
             for term, w in weights.items():
                 add(term, float(value) * w / total)
     for found, value in (
-        (_QA_HEAD.findall(text), contrib[CUE_QA_HEADS]),
-        (_QUESTION_LINE.findall(text), contrib[CUE_QUESTION_LINES]),
+        (_QA_HEAD.findall(text), contrib[table.qa_heads]),
+        (_QUESTION_LINE.findall(text), contrib[table.question_lines]),
     ):
         for mark in found:
             add(mark.strip(), float(value) / len(found))
