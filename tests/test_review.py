@@ -93,7 +93,7 @@ def test_a_torn_last_line_is_ignored_with_a_warning_and_never_rewritten(tmp_path
 
 def test_a_decision_with_an_unknown_label_is_refused_and_not_written(tmp_path):
     path = tmp_path / "labels.jsonl"
-    store = LabelStore(path)
+    store = LabelStore(path, topics=classifier.TOPICS)  # the model's topics
     with pytest.raises(Exception, match="topic"):
         store.append(_decision(0, "meeting"))
     with pytest.raises(Exception, match="region"):
@@ -339,3 +339,17 @@ def test_posts_need_the_token_header_and_the_same_origin(guarded):
     assert _call(app, "POST", "/api/mode", {**with_header, "origin": "http://evil.example"}, body)[0] == 403
     assert _call(app, "POST", "/api/mode", {**with_header, "sec-fetch-site": "cross-site"}, body)[0] == 403
     assert _call(app, "POST", "/api/mode", {**with_header, "origin": "http://127.0.0.1:8765"}, body)[0] == 200
+
+
+def test_a_model_with_its_own_topics_is_reviewed_with_those_topics(tiny_records, tmp_path):
+    from classifier.review._session import Session, valid_labels
+
+    own = [{**r, "topic": "meeting" if r["topic"] == "symposium" else "notice"} for r in tiny_records]
+    model = classifier.ArticleClassifier().fit([r["text"] for r in own], own).predictor_
+    session = Session(tiny_records, model, LabelStore(tmp_path / "labels.jsonl"))
+    assert sorted(session.stats()["topics"]) == ["meeting", "notice"]
+    assert valid_labels({"topic": "symposium", "region": "全国"}, session.topics) is not None
+    session.decide(session.next_index(), {"topic": "meeting", "region": "全国"})
+    assert session.stats()["per_topic"]["meeting"] == 1
+    with pytest.raises(Exception, match="topic"):
+        session.decide(session.next_index(), {"topic": "symposium", "region": "全国"})

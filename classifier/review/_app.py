@@ -210,7 +210,7 @@ def create_app(
             data = await body(request)
             i = index_of(data)
             labels = {k: data.get(k, "") for k in ("topic", "region", "city", "county")}
-            why = valid_labels(labels)
+            why = valid_labels(labels, session.topics)
             if why:
                 raise ValueError(why)
             session.decide(i, labels)

@@ -87,6 +87,8 @@ class Session:
         scored = score_texts(model, self.texts)
         with self.lock:
             self.model, self.version, self.scored = model, version, scored
+            self.topics = [str(c) for c in getattr(model, "classes_", TOPICS)]
+            self.store.topics = self.topics
             self._build_queues()
 
     def _decided(self, i: int, latest: dict[str, dict[str, Any]], fps: set[str]) -> bool:
@@ -209,7 +211,8 @@ class Session:
         region_agree = sum(r.get("region") == r.get("model_region") for r in latest)
         return {
             "labeled": n,
-            "per_topic": {t: sum(r["topic"] == t for r in latest) for t in TOPICS},
+            "topics": self.topics,
+            "per_topic": {t: sum(r["topic"] == t for r in latest) for t in self.topics},
             "topic_agreement": round(topic_agree / n, 4) if n else None,
             "region_agreement": round(region_agree / n, 4) if n else None,
             "mode": self.mode,
@@ -228,13 +231,15 @@ class Session:
         latest = list(self.store.latest().values()) if latest is None else latest
         by_version: dict[str, list[dict[str, Any]]] = {}
         for r in latest:
-            if r.get("mode") == "audit" and r.get("model_topic") in TOPICS:
+            if r.get("mode") == "audit" and r.get("model_topic"):
                 by_version.setdefault(str(r.get("model_version", "")), []).append(r)
         out: list[dict[str, Any]] = []
         for version, rows in by_version.items():
             t_hits = [r["topic"] == r["model_topic"] for r in rows]
             r_hits = [r["region"] == r.get("model_region") for r in rows]
             pairs = Counter((r["topic"], r["model_topic"]) for r in rows)
+            seen = {t for pair in pairs for t in pair}
+            names = [*self.topics, *sorted(seen - set(self.topics))]
             out.append(
                 {
                     "model_version": version,
@@ -244,17 +249,17 @@ class Session:
                     "topic_accuracy_ci": bootstrap_interval(t_hits),
                     "region_accuracy": round(float(np.mean(r_hits)), 4),
                     "region_accuracy_ci": bootstrap_interval(r_hits),
-                    "confusion": {"labels": list(TOPICS), "matrix": [[pairs[g, p] for p in TOPICS] for g in TOPICS]},
+                    "confusion": {"labels": names, "matrix": [[pairs[g, p] for p in names] for g in names]},
                 }
             )
         out.sort(key=lambda f: (not f["current"], -f["n"]))
         return out
 
 
-def valid_labels(labels: dict[str, Any]) -> str | None:
-    """Why a submitted decision is not valid, or None."""
-    if labels.get("topic") not in TOPICS:
-        return f"topic must be one of {', '.join(TOPICS)}"
+def valid_labels(labels: dict[str, Any], topics: Sequence[str] = TOPICS) -> str | None:
+    """Why a submitted decision is not valid (``topics``: the model's), or None."""
+    if labels.get("topic") not in topics:
+        return f"topic must be one of {', '.join(topics)}"
     if labels.get("region") not in REGIONS:
         return "region must be a province-level full name (e.g. 江苏省) or 全国"
     for k in ("city", "county"):

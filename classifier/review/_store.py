@@ -17,13 +17,13 @@ import hashlib
 import json
 import os
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..labels import NATIONAL, REGIONS, TOPICS
+from ..labels import NATIONAL, REGIONS
 from ..normalize import normalize
 
 #: Fields of one decision, in file order (``text`` last: it is the long one).
@@ -51,11 +51,11 @@ def fingerprint(text: str) -> str:
     return hashlib.sha256(normalize(text).encode("utf-8")).hexdigest()
 
 
-def _check(decision: Mapping[str, Any]) -> None:
-    if decision.get("topic") not in TOPICS:
-        raise InputError(
-            f"decision for {decision.get('id')!r}: topic {decision.get('topic')!r} is not one of {', '.join(TOPICS)}"
-        )
+def _check(decision: Mapping[str, Any], topics: Sequence[str] | None = None) -> None:
+    topic = decision.get("topic")
+    if not isinstance(topic, str) or not topic.strip() or (topics is not None and topic not in topics):
+        expected = f"one of {', '.join(topics)}" if topics is not None else "a non-empty string"
+        raise InputError(f"decision for {decision.get('id')!r}: topic {topic!r} is not {expected}")
     if decision.get("region") not in REGIONS:
         raise InputError(
             f"decision for {decision.get('id')!r}: region {decision.get('region')!r} is not a "
@@ -76,10 +76,12 @@ class LabelStore:
     Parameters
     ----------
     path : the labels file; existing decisions are read back (resume).
+    topics : the topics a new decision may have (the model's); None: any label.
     """
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, topics: Sequence[str] | None = None):
         self.path = Path(path)
+        self.topics = list(topics) if topics is not None else None
         self.decisions: list[dict[str, Any]] = []
         self.torn_lines: list[int] = []
         self._needs_newline = False
@@ -124,7 +126,7 @@ class LabelStore:
             rec["fingerprint"] = fingerprint(str(rec["text"]))
         if not rec.get("when"):
             rec["when"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        _check(rec)
+        _check(rec, self.topics)
         if not isinstance(rec["text"], str) or not rec["text"].strip():
             raise InputError(f"decision for {rec['id']!r}: empty text")
         line = json.dumps(rec, ensure_ascii=False) + "\n"

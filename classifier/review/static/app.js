@@ -3,7 +3,7 @@
 "use strict";
 
 const TOKEN = document.querySelector('meta[name="review-token"]').content;
-const TOPICS = ["supervision_visit", "symposium", "progress_qa", "other"];
+let TOPICS = ["supervision_visit", "symposium", "progress_qa", "other"]; // replaced by the model's topics
 const MODES = ["teach", "audit", "disagreements"];
 const $ = (id) => document.getElementById(id);
 let state = { article: null, chosen: null, raw: false, busy: false, suggestions: [], active: -1, polling: null };
@@ -139,6 +139,7 @@ function pct(x) { return x === null || x === undefined ? "–" : (100 * x).toFix
 function ci(pair) { return pair ? ` [${pct(pair[0])}, ${pct(pair[1])}]` : ""; }
 
 function renderStats(stats) {
+  if (stats.topics && stats.topics.length) TOPICS = stats.topics;
   const per = TOPICS.map((t) => `${t} ${stats.per_topic[t]}`).join(" · ");
   $("counters").textContent = `labeled ${stats.labeled} (${per}) · agreement with model: topic ${pct(stats.topic_agreement)}, `
     + `region ${pct(stats.region_agreement)} · ${stats.remaining} left in queue`;
@@ -196,8 +197,8 @@ async function pollRetrain() {
 
 function show(data) {
   state.article = data.article;
-  renderArticle();
   renderStats(data.stats);
+  renderArticle();
   renderRetrain(data.retrain);
 }
 
@@ -300,7 +301,7 @@ document.addEventListener("keydown", (ev) => {
   const tag = (ev.target && ev.target.tagName) || "";
   if (tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA" || (tag === "BUTTON" && ev.key === "Enter")) return;
   const k = ev.key;
-  if (k >= "1" && k <= "4") decide(TOPICS[Number(k) - 1]);
+  if (k >= "1" && k <= "9" && Number(k) <= TOPICS.length) decide(TOPICS[Number(k) - 1]);
   else if (k === "Enter" || k === "a") accept();
   else if (k === "s") skip();
   else if (k === "u" || k === "Backspace") undo();
