@@ -48,6 +48,8 @@ def main() -> int:
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
+    from classifier.report import launch_chromium
+
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "articles.jsonl"
         src.write_text(
@@ -87,16 +89,7 @@ def main() -> int:
                     url = m.group(1)
                     break
             with sync_playwright() as p:
-                browser = p.chromium.launch(
-                    executable_path="/usr/bin/chromium",
-                    args=[
-                        "--no-sandbox",
-                        "--disable-gpu",
-                        "--disable-background-networking",
-                        "--disable-component-update",
-                        "--no-first-run",
-                    ],
-                )
+                browser = launch_chromium(p)
                 page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="zh-CN")
                 page.goto(url)
                 page.wait_for_function("() => document.getElementById('article-id').textContent.length > 0")

@@ -22,15 +22,10 @@ from pathlib import Path
 
 import pytest
 
+from classifier.report import chromium_path, launch_chromium
+
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+CHROMIUM = chromium_path()  # CLASSIFIER_CHROMIUM, chromium on the PATH, else /usr/bin/chromium
 XSS = (
     '<script>window.__xss = 1; alert(1)</script><img src=x onerror="window.__xss = 2">'
     "江苏省教育厅召开座谈会，听取各地义务教育优质均衡发展工作汇报，督导组反馈意见。"
@@ -53,7 +48,7 @@ def browser():
     except ImportError:
         _need(False, "playwright is not installed")
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        b = launch_chromium(p, CHROMIUM)
         yield b
         b.close()
 
