@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sys
+import time
 import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
 import click
 
-from .errors import ClassifierError
+from .errors import ClassifierError, UsageError
 from .io import FORMATS as FILE_FORMATS
 from .io import format_of
 from .labels import ERROR_FIELD, TEXT_COLUMN, TOPIC_PROBA
@@ -21,8 +24,29 @@ from .labels import ERROR_FIELD, TEXT_COLUMN, TOPIC_PROBA
 FORMATS = ("table", *FILE_FORMATS)
 
 
+#: Exit codes of ``classifier predict`` (documented in --help and the README).
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
+
+
 def _fail(exc: ClassifierError) -> click.ClickException:
+    if isinstance(exc, UsageError):
+        return click.UsageError(str(exc))
     return click.ClickException(str(exc))
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that the run stops like on Ctrl-C (journal kept)."""
+
+
+def _raise_terminated(signum: int, frame: Any) -> None:
+    raise _Terminated
+
+
+def _on_sigterm() -> None:
+    try:
+        signal.signal(signal.SIGTERM, _raise_terminated)
+    except ValueError:  # pragma: no cover - not the main thread (embedded use)
+        pass
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -55,6 +79,11 @@ def main() -> None:
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
 @click.option("--dask", "dask_address", metavar="ADDRESS", help="Run on a Dask cluster, e.g. tcp://scheduler:8786.")
 @click.option("--resume", is_flag=True, help="Skip records whose id is already in --out, keep them, add the rest.")
+@click.option(
+    "--drop-foreign",
+    is_flag=True,
+    help="With --resume: drop records of --out whose id is not in the input (else such a resume is refused).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary line.")
 @click.option("--explain", is_flag=True, help="Add the terms and place mentions that decided each record.")
 @click.option("--text-column", default=TEXT_COLUMN, show_default=True, help="Text column of JSONL/CSV/Parquet input.")
@@ -66,6 +95,7 @@ def predict(
     jobs: int | None,
     dask_address: str | None,
     resume: bool,
+    drop_foreign: bool,
     quiet: bool,
     explain: bool,
     text_column: str,
@@ -82,7 +112,41 @@ def predict(
       classifier predict dump.csv --format csv > labels.csv
       cat article.txt | classifier predict -
       classifier predict articles.jsonl --out labels.parquet --resume
+
+    \b
+    Exit codes: 0 every record labelled; 1 some records carry an error (or the
+    run failed: model, disk); 2 usage error (missing input, --out is an input,
+    --out locked by another run); 130 interrupted (Ctrl-C); 143 terminated
+    (SIGTERM). An interrupted run keeps its journal: --resume continues it.
     """
+    ctx = click.get_current_context()
+    if not sources and sys.stdin.isatty():
+        click.echo(ctx.get_help(), err=True)
+        ctx.exit(EXIT_USAGE)
+    _on_sigterm()
+    try:
+        _predict(sources, model, fmt, out, jobs, dask_address, resume, drop_foreign, quiet, explain, text_column)
+    except KeyboardInterrupt:
+        click.echo("interrupted: run again with --resume to continue", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except _Terminated:
+        click.echo("terminated: run again with --resume to continue", err=True)
+        sys.exit(EXIT_TERMINATED)
+
+
+def _predict(
+    sources: tuple[str, ...],
+    model: str | None,
+    fmt: str | None,
+    out: str | None,
+    jobs: int | None,
+    dask_address: str | None,
+    resume: bool,
+    drop_foreign: bool,
+    quiet: bool,
+    explain: bool,
+    text_column: str,
+) -> None:
     from . import batch
 
     out = None if out == "-" else out
@@ -96,14 +160,21 @@ def predict(
     if fmt == "parquet" and not out:
         raise click.UsageError("--format parquet needs --out FILE")
     paths = list(sources) or ["-"]
+    for path in paths:
+        if path != "-" and not os.path.lexists(path):
+            raise click.BadParameter(f"{path!r}: no such file or folder", param_hint="SOURCES")
     try:
         if fmt == "table":
             from .io import iter_records
 
+            start = time.perf_counter()
             records = batch.predict_records(
                 iter_records(paths, text_column=text_column), model_path=model, jobs=jobs, explain=explain
             )
-            n, errors = _print_table(records, explain)
+            n, errors = _print_table(batch.progress(records, paths, quiet), explain)
+            if not quiet and sys.stderr.isatty():
+                seconds = time.perf_counter() - start
+                click.echo(str(batch.Summary(records=n, errors=errors, seconds=seconds)), err=True)
         else:
             summary = batch.run_batch(
                 paths,
@@ -112,6 +183,7 @@ def predict(
                 model_path=model,
                 jobs=jobs,
                 resume=resume,
+                drop_foreign=drop_foreign,
                 quiet=quiet,
                 explain=explain,
                 dask=dask_address,
@@ -120,11 +192,15 @@ def predict(
             n, errors = summary.records, summary.errors
             if not quiet:
                 click.echo(str(summary), err=True)
+            if n == 0 and not summary.skipped:
+                where = f"; {out} left as it was" if out else ""
+                click.echo(f"no records found in {', '.join(paths)}{where}", err=True)
+                sys.exit(EXIT_ERRORS)
     except ClassifierError as exc:
         raise _fail(exc) from None
     if errors:
         click.echo(f"{errors} of {n} records could not be labelled (see their `{ERROR_FIELD}` field)", err=True)
-        sys.exit(1)
+        sys.exit(EXIT_ERRORS)
 
 
 def _width(s: str) -> int:

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from classifier import batch
 from classifier import io as cio
 from classifier.batch import _run, predict_records, run_batch
+from classifier.errors import OutputError
 from classifier.io import _writers, read_output
 from classifier.labels import ERROR_FIELD, PREDICTION_FIELDS, REGION_FIELDS, TOPICS
 
@@ -291,7 +292,7 @@ def test_crash_while_writing_the_final_file_leaves_nothing_under_the_final_name(
         raise OSError("disk full")
 
     monkeypatch.setattr(_run, "write_parquet", boom)
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError, match="--resume"):
         run_batch([src], out=out, predictor=FakeModel(), jobs=1, quiet=True)
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "out.parquet.partial"]

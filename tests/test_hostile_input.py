@@ -311,6 +311,7 @@ def test_permission_error_is_an_error_record_even_when_running_as_root(tmp_path,
         return real_open(file, *args, **kwargs)
 
     monkeypatch.setattr(_decode, "open", guarded_open, raising=False)
+    monkeypatch.setattr(_readers, "open", guarded_open, raising=False)
     assert list(iter_records([tmp_path])) == [
         {"id": str(locked), "error": f"{locked}: permission denied"},
         {"id": str(free), "text": TEXT},

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -22,7 +25,47 @@ _WORKER: dict[str, Any] = {}
 _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-def _worker_init(spec: Any) -> None:
+def _die_with_parent(parent: int) -> None:
+    """Make this worker exit when the process that started the pool dies, even by SIGKILL.
+
+    Linux: ``PR_SET_PDEATHSIG`` (the forkserver is the direct parent, and it exits with the run);
+    everywhere: a daemon thread that checks every second that ``parent`` is still alive.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover - no libc prctl
+            pass
+
+    def watch() -> None:
+        while _alive(parent):
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="classifier-parent-watchdog", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[0] not in (b"Z", b"X")  # a zombie is dead
+    except (OSError, IndexError):
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _worker_init(spec: Any, parent: int | None = None) -> None:
+    if parent is not None:
+        _die_with_parent(parent)
     # N processes on N cores: a BLAS thread pool per process would only oversubscribe them.
     for var in _THREAD_VARS:
         os.environ[var] = "1"
@@ -95,7 +138,7 @@ def _predict_stream(records: Iterable[dict], spec: Any, jobs: int, chunk_size: i
     methods = multiprocessing.get_all_start_methods()
     # forkserver: workers start from a clean process, not a fork of one that may run threads.
     ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_worker_init, initargs=(spec,))
+    pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_worker_init, initargs=(spec, os.getpid()))
     pending: deque = deque()
     try:
         for chunk in chain(head, chunks):
@@ -105,7 +148,18 @@ def _predict_stream(records: Iterable[dict], spec: Any, jobs: int, chunk_size: i
         while pending:
             yield from _result(pending.popleft())
     finally:
+        if pending:  # interrupted or failed: the chunks in flight are not wanted, stop the workers now
+            _terminate(pool)
         pool.shutdown(wait=not pending, cancel_futures=True)
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    procs = getattr(pool, "_processes", None) or {}
+    for proc in list(procs.values()):
+        try:
+            proc.terminate()
+        except (OSError, AttributeError):  # pragma: no cover - already gone
+            pass
 
 
 def _result(future: Any) -> list[dict]:
