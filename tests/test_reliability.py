@@ -23,7 +23,7 @@ from classifier import cli
 from classifier.batch import _run, predict_records, run_batch
 from classifier.cli import main
 from classifier.errors import UsageError
-from classifier.io import iter_records
+from classifier.io import iter_records, read_output
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLE = "省督导组对丹阳市义务教育优质均衡发展进行实地督导评估，召开反馈会。"
@@ -262,3 +262,89 @@ def test_table_mode_on_a_terminal_shows_the_summary_line(tmp_path):
     assert code == 0, output
     assert "江苏省" in output
     assert "1 records, 0 errors" in output
+
+
+# ----------------------------------------------------------------------------- 8-12: poison records
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
+def test_a_file_name_with_invalid_utf8_bytes_is_written_out(tmp_path, fmt):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    fd = os.open(os.fsencode(folder) + b"/bad\xff\xfe.txt", os.O_WRONLY | os.O_CREAT)
+    os.write(fd, ARTICLE.encode("utf-8"))
+    os.close(fd)
+    (folder / "good.txt").write_text(ARTICLE, encoding="utf-8")
+    out = tmp_path / f"out.{fmt}"
+    summary = _run_fake([folder], out)
+    assert (summary.records, summary.errors) == (2, 0)
+    ids = [r["id"] for r in read_output(out)]
+    assert ids[0].endswith("bad\\xff\\xfe.txt") and ids[1].endswith("good.txt")
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
+def test_lone_surrogates_in_keys_and_nested_values_are_written_out(tmp_path, fmt):
+    meta = '{"k\\ud800": ["x\\udc00", {"\\udfff": "v"}]}'
+    line = '{"id": "a", "text": "' + ARTICLE + '", "meta": ' + meta + "}\n"
+    src = tmp_path / "in.jsonl"
+    src.write_text(line, encoding="utf-8")
+    out = tmp_path / f"out.{fmt}"
+    summary = _run_fake([src], out)
+    assert (summary.records, summary.errors) == (1, 0)
+    (rec,) = read_output(out)
+    assert "\ufffd" in json.dumps(rec["meta"], ensure_ascii=False)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_field_nested_too_deep_is_an_error_record_with_any_number_of_jobs(tmp_path, jobs):
+    deep = "[" * 600 + "]" * 600
+    lines = [json.dumps({"id": f"r{i}", "text": f"{ARTICLE}{i}"}, ensure_ascii=False) for i in range(40)]
+    lines[5] = '{"id": "deep", "text": "' + ARTICLE + '", "deep": ' + deep + "}"
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    summary = run_batch([src], out=out, predictor=FakeModel(), jobs=jobs, chunk_size=8, quiet=True)
+    assert (summary.records, summary.errors) == (40, 1)
+    bad = [r for r in _lines(out) if "error" in r]
+    assert bad[0]["id"] == "deep" and "nested deeper" in bad[0]["error"]
+
+
+def test_a_fifo_in_an_input_folder_is_skipped_with_an_error_record(tmp_path):
+    import threading
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    os.mkfifo(folder / "a_pipe.txt")
+    (folder / "b.txt").write_text(ARTICLE, encoding="utf-8")
+    result: list = []
+    reader = threading.Thread(target=lambda: result.extend(iter_records([folder])), daemon=True)
+    reader.start()
+    reader.join(timeout=15)
+    if reader.is_alive():  # unblock the stuck open() before failing
+        with open(folder / "a_pipe.txt", "wb"):
+            pass
+        pytest.fail("reading a folder with a FIFO hangs")
+    assert "not a regular file" in result[0]["error"] and "named pipe" in result[0]["error"]
+    assert result[1]["text"] == ARTICLE
+
+
+def test_a_huge_csv_field_is_streamed_against_the_line_limit(tmp_path, monkeypatch):
+    import tracemalloc
+
+    from classifier.io import _readers
+
+    monkeypatch.setattr(_readers, "MAX_LINE_BYTES", 1 << 20)
+    src = tmp_path / "in.csv"
+    with open(src, "w", encoding="utf-8") as f:
+        f.write("id,text\n")
+        f.write("big," + "督" * (16 << 20) + "\n")
+        f.write(f"ok,{ARTICLE}\n")
+    tracemalloc.start()
+    try:
+        recs = list(iter_records([src]))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert "over the limit" in recs[0]["error"]
+    assert recs[1] == {"id": "ok", "text": ARTICLE}
+    assert peak < 24 << 20, f"peak {peak / 2**20:.0f} MiB for a 48 MiB field"
