@@ -348,3 +348,119 @@ def test_a_huge_csv_field_is_streamed_against_the_line_limit(tmp_path, monkeypat
     assert "over the limit" in recs[0]["error"]
     assert recs[1] == {"id": "ok", "text": ARTICLE}
     assert peak < 24 << 20, f"peak {peak / 2**20:.0f} MiB for a 48 MiB field"
+
+
+# ----------------------------------------------------------------------------- 3, 4, 14: locks, crashes, signals
+
+
+def test_a_second_run_on_the_same_output_is_refused_naming_the_holder(tmp_path):
+    out = tmp_path / "out.parquet"
+    src = write_jsonl(tmp_path / "in.jsonl", records(5))
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, os, sys, time\n"
+            "fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)\n"
+            "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+            "os.write(fd, f'pid {os.getpid()} on host since now'.encode())\n"
+            "print('locked', flush=True)\n"
+            "time.sleep(60)\n",
+            str(out) + ".lock",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        with pytest.raises(UsageError, match=f"another run.*pid {holder.pid}"):
+            _run_fake([src], out)
+        result = CliRunner().invoke(main, ["predict", str(src), "--out", str(out)])
+        assert result.exit_code == 2 and f"pid {holder.pid}" in result.output
+        assert not out.exists() and not _run._partial_path(out).exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    _run_fake([src], out)  # the lock dies with its holder
+    assert len(list(read_output(out))) == 5
+    assert not (tmp_path / "out.parquet.lock").exists()
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
+def test_a_crash_between_the_final_rename_and_the_journal_cleanup_is_recognised_on_resume(tmp_path, monkeypatch, fmt):
+    out = tmp_path / f"out.{fmt}"
+    first = write_jsonl(tmp_path / "a.jsonl", records(20))
+    _run_fake([first], out)
+    src = write_jsonl(tmp_path / "b.jsonl", records(50))
+    real_unlink = Path.unlink
+
+    def crash(self, *args, **kwargs):
+        if self.name.endswith(".partial"):
+            raise SystemExit("killed after the rename")
+        return real_unlink(self, *args, **kwargs)
+
+    with monkeypatch.context() as m:
+        m.setattr(Path, "unlink", crash)
+        with pytest.raises(SystemExit):
+            _run_fake([src], out, resume=True)
+    assert _run._partial_path(out).exists()  # the crash left the journal beside the complete output
+    summary = _run_fake([src], out, resume=True)
+    assert summary.skipped == 50
+    assert sorted(r["id"] for r in read_output(out)) == sorted(r["id"] for r in records(50))
+
+
+def _big_input(tmp_path: Path, n: int = 20000) -> Path:
+    return write_jsonl(tmp_path / "big.jsonl", [{"id": f"r{i}", "text": f"{ARTICLE}第{i}次。"} for i in range(n)])
+
+
+def _start_run(tmp_path: Path, src: Path, out: Path) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "classifier", "predict", str(src), "--out", str(out), "--jobs", "2", "-q"]
+    proc = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True)
+    journal = _run._partial_path(out)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (journal.exists() and journal.stat().st_size > 0):
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        time.sleep(0.1)
+    return proc
+
+
+def _descendants(pid: int) -> list:
+    import psutil
+
+    return psutil.Process(pid).children(recursive=True)
+
+
+def _gone_within(procs: list, seconds: float) -> list:
+    import psutil
+
+    _, alive = psutil.wait_procs(procs, timeout=seconds)
+    for p in alive:
+        p.kill()
+    return alive
+
+
+def test_sigterm_stops_the_run_like_ctrl_c_with_exit_143_and_no_workers_left(tmp_path):
+    import signal
+
+    out = tmp_path / "out.jsonl"
+    proc = _start_run(tmp_path, _big_input(tmp_path), out)
+    workers = _descendants(proc.pid)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == 143
+    assert _gone_within(workers, 10) == []
+    assert _run._partial_path(out).exists() and not out.exists()
+    done = len(_lines(_run._partial_path(out)))
+    assert done > 0
+
+
+def test_workers_exit_when_their_parent_is_killed(tmp_path):
+    import signal
+
+    out = tmp_path / "out.jsonl"
+    proc = _start_run(tmp_path, _big_input(tmp_path), out)
+    workers = _descendants(proc.pid)
+    assert workers
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert _gone_within(workers, 10) == []
