@@ -34,6 +34,9 @@ def _fail(exc: ClassifierError) -> click.ClickException:
     return click.ClickException(str(exc))
 
 
+_TRUST_HELP = "Allow a pickled (joblib) --model file: loading a pickle can run code; only for files you trust."
+
+
 class _Terminated(BaseException):
     """SIGTERM, raised in the main thread so that the run stops like on Ctrl-C (journal kept)."""
 
@@ -87,6 +90,7 @@ def main() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary line.")
 @click.option("--explain", is_flag=True, help="Add the terms and place mentions that decided each record.")
 @click.option("--text-column", default=TEXT_COLUMN, show_default=True, help="Text column of JSONL/CSV/Parquet input.")
+@click.option("--trust-pickle", is_flag=True, help=_TRUST_HELP)
 def predict(
     sources: tuple[str, ...],
     model: str | None,
@@ -99,6 +103,7 @@ def predict(
     quiet: bool,
     explain: bool,
     text_column: str,
+    trust_pickle: bool,
 ) -> None:
     """Label articles: files, folders, .jsonl/.csv/.parquet with a text column, or stdin.
 
@@ -125,7 +130,20 @@ def predict(
         ctx.exit(EXIT_USAGE)
     _on_sigterm()
     try:
-        _predict(sources, model, fmt, out, jobs, dask_address, resume, drop_foreign, quiet, explain, text_column)
+        _predict(
+            sources,
+            model,
+            fmt,
+            out,
+            jobs,
+            dask_address,
+            resume,
+            drop_foreign,
+            quiet,
+            explain,
+            text_column,
+            trust_pickle,
+        )
     except KeyboardInterrupt:
         click.echo("interrupted: run again with --resume to continue", err=True)
         sys.exit(EXIT_INTERRUPTED)
@@ -146,6 +164,7 @@ def _predict(
     quiet: bool,
     explain: bool,
     text_column: str,
+    trust_pickle: bool = False,
 ) -> None:
     from . import batch
 
@@ -169,7 +188,11 @@ def _predict(
 
             start = time.perf_counter()
             records = batch.predict_records(
-                iter_records(paths, text_column=text_column), model_path=model, jobs=jobs, explain=explain
+                iter_records(paths, text_column=text_column),
+                model_path=model,
+                jobs=jobs,
+                explain=explain,
+                trust_pickle=trust_pickle,
             )
             n, errors = _print_table(batch.progress(records, paths, quiet), explain)
             if not quiet and sys.stderr.isatty():
@@ -184,6 +207,7 @@ def _predict(
                 jobs=jobs,
                 resume=resume,
                 drop_foreign=drop_foreign,
+                trust_pickle=trust_pickle,
                 quiet=quiet,
                 explain=explain,
                 dask=dask_address,
@@ -255,15 +279,15 @@ def _print_table(records: Iterable[dict[str, Any]], explain: bool) -> tuple[int,
     help="Grouped cross-validation folds whose scores are stored in the model (0: skip).",
 )
 def train(data: tuple[str, ...], out: str, labels_csv: str | None, cv: int) -> None:
-    """Train a model on labeled data and write it (with its SHA-256 beside it).
+    """Train a model on labeled data and write it (.npz: arrays + JSON, no code on load; SHA-256 beside it).
 
     DATA is a JSONL file with text, topic, region (and optionally city, county), or a folder
     of .txt files with a labels CSV (--labels, or labels.csv inside the folder).
 
     \b
     Examples:
-      classifier train ../shared/corpus/dev.jsonl seeds/ --labels labels/seeds.csv --out model.joblib
-      classifier train mydata.jsonl --out model.joblib --cv 0
+      classifier train ../shared/corpus/dev.jsonl seeds/ --labels labels/seeds.csv --out model.npz
+      classifier train mydata.jsonl --out model.npz --cv 0
     """
     from .training import train as train_model
 
@@ -340,7 +364,7 @@ def evaluate(
     Examples:
       classifier evaluate ../shared/corpus/dev.jsonl --cv 5 --report out/
       classifier evaluate mydata.jsonl                # the shipped model on your data
-      classifier evaluate seeds/ --labels labels/seeds.csv --model model.joblib
+      classifier evaluate seeds/ --labels labels/seeds.csv --model model.npz
       classifier evaluate seeds/ --train ../shared/corpus/dev.jsonl   # train on A, test on B
     """
     if cv and train_paths:
@@ -364,18 +388,79 @@ def evaluate(
     except ClassifierError as exc:
         raise _fail(exc) from None
     click.echo(format_summary(report))
+    if not cv and not train_paths:
+        _warn_training_overlap(data, model, labels_csv)
     if report_dir:
         click.echo(f"\nreport written to {report_dir}/ (report.md, report.json, *.png)")
 
 
+def _warn_training_overlap(data: tuple[str, ...], model: str | None, labels_csv: str | None) -> None:
+    """Say loudly when the evaluated articles are part of the model's training data."""
+    from .io import read_labeled
+    from .model import load, overlap_count
+
+    try:
+        hashes = load(model).train_hashes_
+        if hashes is None:
+            click.echo("note: this model file keeps no training fingerprints; overlap with DATA unknown", err=True)
+            return
+        texts = [r["text"] for r in read_labeled(list(data), labels_csv)]
+    except ClassifierError:
+        return
+    n = overlap_count(hashes, texts)
+    if n:
+        bar = "!" * 78
+        click.echo(
+            f"\n{bar}\nWARNING: {n} of {len(texts)} evaluated articles are in the model's TRAINING data: these\n"
+            "figures measure memory, not accuracy on new articles. Evaluate on held-out data, or\n"
+            f"use --cv K to cross-validate.\n{bar}",
+            err=True,
+        )
+
+
+@main.command()
+@click.argument("src", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--out", required=True, type=click.Path(dir_okay=False), help="The .npz model file to write.")
+@click.option(
+    "--data",
+    "data",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="The model's training data (repeatable): keeps per-article fingerprints for evaluate's overlap check.",
+)
+@click.option(
+    "--labels", "labels_csv", type=click.Path(exists=True, dir_okay=False), help="Labels CSV for folders of .txt files."
+)
+def convert(src: str, out: str, data: tuple[str, ...], labels_csv: str | None) -> None:
+    """Convert a model file you trust (e.g. an old pickled .joblib) to the .npz format.
+
+    The .npz format holds arrays and JSON only: loading it runs no code. Predictions stay the
+    same. Converting loads SRC once as a trusted pickle: only convert files you trust.
+
+    \b
+    Examples:
+      classifier convert old.joblib --out model.npz
+      classifier convert model.joblib --out classifier/data/model.npz \\
+          --data ../shared/corpus/dev.jsonl --data seeds/ --labels labels/seeds.csv
+    """
+    from .model import convert_model
+
+    try:
+        path = convert_model(src, out, data=list(data) or None, labels_csv=labels_csv)
+    except ClassifierError as exc:
+        raise _fail(exc) from None
+    click.echo(f"{src} -> {path}")
+
+
 @main.command()
 @click.option("-m", "--model", type=click.Path(dir_okay=False), help="Model file (default: the shipped model).")
-def info(model: str | None) -> None:
+@click.option("--trust-pickle", is_flag=True, help=_TRUST_HELP)
+def info(model: str | None, trust_pickle: bool) -> None:
     """Show a model's metadata: versions, labels, training data and cross-validated scores."""
     from .model import default_model_path, load
 
     try:
-        meta = load(model).metadata_
+        meta = load(model, trusted=trust_pickle).metadata_
     except ClassifierError as exc:
         raise _fail(exc) from None
     click.echo(json.dumps({"path": str(model or default_model_path()), **meta}, ensure_ascii=False, indent=2))

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..errors import ClassifierError, InputError
 from ..io import chunked
-from ._chunks import _get_model, _model_spec, _predict_chunk, default_jobs
+from ._chunks import TrustedPath, _get_model, _model_spec, _predict_chunk, default_jobs
 
 # ----------------------------------------------------------------------------- local pool
 
@@ -77,7 +77,7 @@ def _worker_init(spec: Any, parent: int | None = None) -> None:
         pass
     # scikit-learn imports pandas whenever it is installed (~1 s and ~60 MB per process);
     # a worker that only predicts lists of str never needs it, so keep it out.
-    block = (spec is None or isinstance(spec, Path)) and "pandas" not in sys.modules
+    block = (spec is None or isinstance(spec, (Path, TrustedPath))) and "pandas" not in sys.modules
     if block:
         sys.modules["pandas"] = None  # type: ignore[assignment]
     try:
@@ -113,17 +113,19 @@ def predict_records(
     jobs: int | None = None,
     chunk_size: int = 256,
     explain: bool = False,
+    trust_pickle: bool = False,
 ) -> Iterator[dict]:
     """Yield one output record per input record, lazily and in input order.
 
     ``model_path`` is a model file (None: the shipped model) that each worker process loads
     once; ``predictor`` an already loaded model object (picklable) to use instead. ``jobs`` processes (default:
     all cores; 1 runs in this process) work on chunks of ``chunk_size`` records, at most two
-    chunks per process in flight, so memory stays flat whatever the input size.
+    chunks per process in flight, so memory stays flat whatever the input size. A pickled
+    (joblib) model file is loaded only with ``trust_pickle`` (loading a pickle can run code).
     """
     jobs = default_jobs() if jobs is None else _check_int("jobs", jobs)
     chunk_size = _check_int("chunk_size", chunk_size)
-    spec = _model_spec(model_path, predictor)
+    spec = _model_spec(model_path, predictor, trust_pickle)
     return _predict_stream(records, spec, jobs, chunk_size, explain)
 
 

@@ -268,13 +268,15 @@ def run_batch(
     chunk_size: int = 256,
     predictor: Any = None,
     drop_foreign: bool = False,
+    trust_pickle: bool = False,
 ) -> Summary:
     """Predict every record of ``sources`` into ``out`` (stdout when None) and summarise.
 
     ``fmt`` is ``jsonl``, ``csv`` or ``parquet`` (default: from ``out``'s suffix; JSONL on
     stdout). ``model_path`` is a model file (None: the shipped model), ``predictor`` an already
-    loaded model to use instead. ``dask`` is a scheduler address (or a ``distributed.Client``) to run the chunks
-    on a cluster instead of local processes.
+    loaded model to use instead; a pickled model file needs ``trust_pickle``. ``dask`` is a
+    scheduler address (or a ``distributed.Client``) to run the chunks on a cluster instead of
+    local processes.
 
     The output is written atomically, under an exclusive lock (``<out>.lock``); records go to a
     journal (``<out>.partial``) first, so that ``resume`` continues an interrupted run: records
@@ -293,7 +295,7 @@ def run_batch(
         raise InputError("Parquet output needs an output file (out), not stdout")
     jobs = default_jobs() if jobs is None else _check_int("jobs", jobs)
     chunk_size = _check_int("chunk_size", chunk_size)
-    spec = _model_spec(model_path, predictor)
+    spec = _model_spec(model_path, predictor, trust_pickle)
     _check_sources(sources, out)
     summary = Summary(out=None if out is None else Path(out))
     start = time.perf_counter()
