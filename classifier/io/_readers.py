@@ -217,7 +217,7 @@ def _make_record(obj: dict[str, Any], default_id: str, text_column: str, where: 
     except _TooDeep:
         return _error(default_id, f"{where}: 'id' is nested deeper than {MAX_DEPTH} levels")
     if text_column not in obj:
-        return _error(rid, f"{where}: no {text_column!r} field (has: {', '.join(map(str, obj)) or 'nothing'})")
+        return _error(rid, f"{where}: no {text_column!r} field{_text_column_hint([str(k) for k in obj])}")
     text = obj[text_column]
     if not isinstance(text, str):
         kind = "null" if text is None else type(text).__name__
@@ -238,6 +238,19 @@ def _make_record(obj: dict[str, Any], default_id: str, text_column: str, where: 
             except _TooDeep:
                 return _error(rid, f"{where}: field {column!r} is nested deeper than {MAX_DEPTH} levels")
     return record
+
+
+#: Column names that usually hold the article text, best first.
+_TEXT_LIKE = ("text", "content", "body", "article", "正文", "内容", "全文", "文本", "html", "desc")
+
+
+def _text_column_hint(columns: Sequence[str]) -> str:
+    """`` (columns: a, b); name the text column with --text-column COLUMN``, best guess first."""
+    if not columns:
+        return " (it has no columns)"
+    guess = next((c for like in _TEXT_LIKE for c in columns if like in str(c).lower()), next(iter(columns)))
+    shown = ", ".join(map(str, list(columns)[:20])) + (", ..." if len(columns) > 20 else "")
+    return f" (columns: {shown}); name the text column with --text-column, e.g. --text-column {guess}"
 
 
 def _decode_line(raw: bytes, where: str) -> str:
@@ -410,7 +423,7 @@ def _iter_csv(path: Path, text_column: str) -> Iterator[dict[str, Any]]:
             yield _error(name, f"{name}: unreadable CSV header ({exc})")
             return
         if text_column not in fields:
-            yield _error(name, f"{name}: CSV has no {text_column!r} column (columns: {', '.join(fields) or 'none'})")
+            yield _error(name, f"{name}: CSV has no {text_column!r} column{_text_column_hint(fields)}")
             return
         row = 0
         while True:
@@ -461,7 +474,7 @@ def _iter_parquet(path: Path, text_column: str) -> Iterator[dict[str, Any]]:
         yield _error(name, f"{name}: not a readable Parquet file ({exc})")
         return
     if text_column not in columns:
-        yield _error(name, f"{name}: Parquet file has no {text_column!r} column (columns: {', '.join(columns)})")
+        yield _error(name, f"{name}: Parquet file has no {text_column!r} column{_text_column_hint(columns)}")
         return
     row = 0
     batches = pf.iter_batches(batch_size=1024)

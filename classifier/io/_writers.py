@@ -42,26 +42,47 @@ def output_columns(records: Iterable[dict]) -> tuple[list[str], list[str]]:
     return head + present, list(topics)
 
 
+#: First characters that make a spreadsheet read a CSV cell as a formula (OWASP "CSV injection").
+FORMULA_CHARS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formula(cell: str) -> str:
+    """A CSV cell that spreadsheets show as text: a leading ``'`` before ``= + - @``, tab or CR.
+
+    OWASP's advice for CSV injection. Cells that already start with ``'`` get one more, so that
+    :func:`unescape_formula` gives back exactly the value written.
+    """
+    return "'" + cell if cell.startswith(FORMULA_CHARS) or cell.startswith("'") else cell
+
+
+def unescape_formula(cell: str) -> str:
+    """The value :func:`escape_formula` escaped."""
+    return cell[1:] if cell.startswith("'") else cell
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value
-    return dumps_record(value)
+        return escape_formula(value)
+    return escape_formula(dumps_record(value))
 
 
 def write_csv(
     records: Iterable[dict], path_or_file: str | Path | IO[str], columns: Sequence[str], topics: Sequence[str]
 ) -> None:
-    """Write records as CSV with ``topic_proba`` flattened to ``proba_<topic>`` columns."""
+    """Write records as CSV with ``topic_proba`` flattened to ``proba_<topic>`` columns.
+
+    Text cells starting with ``= + - @``, tab or CR get a leading ``'`` (see :func:`escape_formula`).
+    """
     import csv
 
     header: list[str] = []
     for col in columns:
         if col == TOPIC_PROBA:
-            header.extend(PROBA_PREFIX + t for t in topics)
+            header.extend(escape_formula(PROBA_PREFIX + t) for t in topics)
         else:
-            header.append(col)
+            header.append(escape_formula(col))
     own = not hasattr(path_or_file, "write")
     f: Any = open(path_or_file, "w", encoding="utf-8", newline="") if own else path_or_file  # type: ignore[arg-type]
     try:
@@ -153,6 +174,7 @@ def _read_csv(path: Path) -> Iterator[dict]:
             for key, value in row.items():
                 if key is None or value == "" or value is None:
                     continue
+                key, value = unescape_formula(key), unescape_formula(value)
                 if key.startswith(PROBA_PREFIX):
                     proba[key[len(PROBA_PREFIX) :]] = float(value)
                 elif key == EXPLAIN_FIELD:
