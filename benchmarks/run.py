@@ -2,7 +2,8 @@
 
 On the dev corpus replicated to --n articles (a temporary JSONL, never in the repo):
 
-* throughput (articles/s) of ``run_batch`` JSONL → JSONL with jobs=1 and jobs=2, against
+* throughput (articles/s) of ``run_batch`` JSONL → JSONL (mirror copies marked, as ``classifier
+  predict`` does) with jobs=1 and jobs=2, against
   jieba segmentation alone (jieba's ``Tokenizer.lcut(text, HMM=False)`` with our dictionary,
   the cut our segmenter reproduces) on the same texts in the same run, one core; targets:
   ratio ≥ 0.8, jobs 2 / jobs 1 ≥ 1.6.  Also printed: our segmenter alone
@@ -195,6 +196,10 @@ def bench_predict(src: Path, out: Path, model, jobs: int) -> tuple[float, float]
 
     _chunks._LOADED.clear()  # model loading counts, as it would in a real run
     given = {"predictor": model} if hasattr(model, "predict") else {"model_path": model}
+    if "model_path" in given:  # ours, as `classifier predict` runs it: mirror copies marked
+        from classifier.events import MirrorDetector
+
+        given["mirrors"] = MirrorDetector()
     with TreeCPU() as cpu:
         summary = batch.run_batch([src], out=out, jobs=jobs, quiet=True, **given)
     if summary.errors:
@@ -361,7 +366,8 @@ if model.endswith(".baseline"):
     from classifier.topic import TextbookPredictor
     summary = run_batch([sys.argv[1]], out=sys.argv[2], predictor=TextbookPredictor(joblib.load(model)), quiet=True)
 else:
-    summary = run_batch([sys.argv[1]], out=sys.argv[2], model_path=model, quiet=True)
+    from classifier.events import MirrorDetector
+    summary = run_batch([sys.argv[1]], out=sys.argv[2], model_path=model, quiet=True, mirrors=MirrorDetector())
 print(summary)
 """
 

@@ -1,4 +1,4 @@
-"""The ``classifier`` command: train, predict, evaluate, info (a thin layer over the API)."""
+"""The ``classifier`` command: train, predict, evaluate, report, info (a thin layer over the API)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ import click
 
 from .errors import ClassifierError, UsageError
 from .io import FORMATS as FILE_FORMATS
-from .io import format_of
-from .labels import ERROR_FIELD, TEXT_COLUMN, TOPIC_PROBA
+from .io import OUTPUT_FORMATS, format_of, unknown_suffix_message
+from .labels import DATE_FIELD, ERROR_FIELD, TEXT_COLUMN, TITLE_FIELD, TOPIC_PROBA
 
 # Heavy modules (scikit-learn, jieba, pyarrow) are imported inside the commands so that
 # `--help` is instant and `predict` pays only for what it uses.
@@ -71,7 +71,8 @@ def main() -> None:
     "--format",
     "fmt",
     type=click.Choice(FORMATS),
-    help="Output format (default: table on a terminal, JSONL when piped, else from --out's suffix).",
+    help="Output format (default: table on a terminal, JSONL when piped, else from --out's suffix: "
+    ".jsonl .json .csv .tsv .xlsx .parquet; any other suffix is an error).",
 )
 @click.option(
     "-o",
@@ -89,7 +90,29 @@ def main() -> None:
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary line.")
 @click.option("--explain", is_flag=True, help="Add the terms and place mentions that decided each record.")
-@click.option("--text-column", default=TEXT_COLUMN, show_default=True, help="Text column of JSONL/CSV/Parquet input.")
+@click.option(
+    "--text-column",
+    default=TEXT_COLUMN,
+    show_default=True,
+    help="Text column of JSONL/JSON/CSV/TSV/Parquet/XLSX input.",
+)
+@click.option(
+    "--keep-text",
+    is_flag=True,
+    help="Copy each article's text into the output (last column): a corrected output file is training data.",
+)
+@click.option(
+    "--excel",
+    is_flag=True,
+    help="Start CSV/TSV output with a UTF-8 byte-order mark so that Excel reads the Chinese right (off by default: "
+    "other tools may take the mark for part of the first column name).",
+)
+@click.option(
+    "--dedup/--no-dedup",
+    default=True,
+    show_default=True,
+    help="Mark mirror copies: duplicate_of is empty for an article's first copy in the input, else that copy's id.",
+)
 @click.option("--trust-pickle", is_flag=True, help=_TRUST_HELP)
 def predict(
     sources: tuple[str, ...],
@@ -103,6 +126,9 @@ def predict(
     quiet: bool,
     explain: bool,
     text_column: str,
+    keep_text: bool,
+    excel: bool,
+    dedup: bool,
     trust_pickle: bool,
 ) -> None:
     """Label articles: files, folders, .jsonl/.csv/.parquet with a text column, or stdin.
@@ -117,6 +143,8 @@ def predict(
       classifier predict dump.csv --format csv > labels.csv
       cat article.txt | classifier predict -
       classifier predict articles.jsonl --out labels.parquet --resume
+      classifier predict dump.jsonl --out labels.xlsx --keep-text   # correct in Excel, then train on it
+      classifier predict dump.jsonl --out labels.csv --excel         # CSV with a BOM, for Excel
 
     \b
     Exit codes: 0 every record labelled; 1 some records carry an error (or the
@@ -130,20 +158,7 @@ def predict(
         ctx.exit(EXIT_USAGE)
     _on_sigterm()
     try:
-        _predict(
-            sources,
-            model,
-            fmt,
-            out,
-            jobs,
-            dask_address,
-            resume,
-            drop_foreign,
-            quiet,
-            explain,
-            text_column,
-            trust_pickle,
-        )
+        _predict(**ctx.params)
     except KeyboardInterrupt:
         click.echo("interrupted: run again with --resume to continue", err=True)
         sys.exit(EXIT_INTERRUPTED)
@@ -164,20 +179,32 @@ def _predict(
     quiet: bool,
     explain: bool,
     text_column: str,
-    trust_pickle: bool = False,
+    keep_text: bool,
+    excel: bool,
+    dedup: bool,
+    trust_pickle: bool,
 ) -> None:
     from . import batch
 
     out = None if out == "-" else out
     if fmt is None:
         if out:
-            fmt = format_of(out) or "jsonl"
+            fmt = format_of(out)
+            if fmt is None:
+                raise click.UsageError(unknown_suffix_message(out) + "; or pass --format")
         else:
             fmt = "table" if sys.stdout.isatty() else "jsonl"
-    if fmt == "table" and out:
-        raise click.UsageError("--format table writes to the terminal; use jsonl, csv or parquet with --out")
-    if fmt == "parquet" and not out:
-        raise click.UsageError("--format parquet needs --out FILE")
+    if fmt == "table":
+        if out:
+            raise click.UsageError(
+                f"--format table writes to the terminal; use one of {', '.join(FILE_FORMATS)} with --out"
+            )
+        if keep_text or excel:
+            raise click.UsageError("--keep-text and --excel are for file output (--out or --format), not the table")
+    elif OUTPUT_FORMATS[fmt].binary and not out:
+        raise click.UsageError(f"--format {fmt} needs --out FILE")
+    if excel and fmt != "table" and not OUTPUT_FORMATS[fmt].bom:
+        raise click.UsageError(f"--excel puts a byte-order mark in CSV or TSV output, not {fmt} (xlsx is Excel's own)")
     paths = list(sources) or ["-"]
     for path in paths:
         if path != "-" and not os.path.lexists(path):
@@ -212,6 +239,9 @@ def _predict(
                 explain=explain,
                 dask=dask_address,
                 text_column=text_column,
+                keep_text=keep_text,
+                bom=excel,
+                mirrors=_mirror_detector() if dedup else None,
             )
             n, errors = summary.records, summary.errors
             if not quiet:
@@ -227,6 +257,13 @@ def _predict(
         sys.exit(EXIT_ERRORS)
 
 
+def _mirror_detector() -> Any:
+    # events sits above batch: the command builds the detector and hands it down.
+    from .events import MirrorDetector
+
+    return MirrorDetector()
+
+
 def _width(s: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
 
@@ -235,18 +272,24 @@ def _pad(s: str, width: int) -> str:
     return s + " " * max(width - _width(s), 0)
 
 
+_TITLE_CELL = 24  # characters of the title shown in the terminal table
+
+
 def _print_table(records: Iterable[dict[str, Any]], explain: bool) -> tuple[int, int]:
     """Print records as an aligned table (a person at a terminal); return (records, errors)."""
-    heads = ["id", "topic", "p", "region", "city", "county"]
+    heads = ["id", "topic", "p", "region", "city", "county", "date", "title"]
     rows, details, errors = [], [], 0
     for rec in records:
         rid = str(rec.get("id", ""))
         if ERROR_FIELD in rec and rec[ERROR_FIELD]:
             errors += 1
-            rows.append([rid, "ERROR", "", str(rec[ERROR_FIELD]), "", ""])
+            rows.append([rid, "ERROR", "", str(rec[ERROR_FIELD]), "", "", "", ""])
             continue
         p = rec.get(TOPIC_PROBA, {}).get(rec["topic"], 0.0)
-        rows.append([rid, rec["topic"], f"{p:.2f}", rec["region"], rec["city"], rec["county"]])
+        title = str(rec.get(TITLE_FIELD) or "")
+        title = title if len(title) <= _TITLE_CELL else title[: _TITLE_CELL - 1] + "…"
+        row = [rid, rec["topic"], f"{p:.2f}", rec["region"], rec["city"], rec["county"], rec.get(DATE_FIELD) or ""]
+        rows.append([*row, title])
         if explain:
             details.append((rid, rec))
     widths = [max([_width(h)] + [_width(r[i]) for r in rows if r[1] != "ERROR" or i < 4]) for i, h in enumerate(heads)]
@@ -360,6 +403,9 @@ def evaluate(
 ) -> None:
     """Accuracy, macro-F1, per-class figures and confusion matrices on labeled DATA.
 
+    When DATA carries a date label (a ``date`` column), the event dates of the predictions are
+    scored too: exact and year-month agreement, and "no date" right.
+
     \b
     Examples:
       classifier evaluate ../shared/corpus/dev.jsonl --cv 5 --report out/
@@ -450,6 +496,40 @@ def convert(src: str, out: str, data: tuple[str, ...], labels_csv: str | None) -
     except ClassifierError as exc:
         raise _fail(exc) from None
     click.echo(f"{src} -> {path}")
+
+
+@main.command()
+@click.argument("labels", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "-o",
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder for report.html, events.csv and events.xlsx (created if missing).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No summary line.")
+def report(labels: tuple[str, ...], out: str, quiet: bool) -> None:
+    """Report the events in prediction output: report.html, events.csv, events.xlsx.
+
+    LABELS are files written by `classifier predict` (.jsonl .json .csv .tsv .xlsx .parquet), read as one
+    stream. An event is a record whose `duplicate_of` is empty (mirror copies count once);
+    records with an `error` are skipped and counted. report.html is one self-contained page
+    (opens offline): events per province, year and topic, a map, top cities and counties, and
+    the events table with filters; low-confidence predictions are marked.
+
+    \b
+    Examples:
+      classifier predict dump.jsonl --out labels.jsonl && classifier report labels.jsonl --out report/
+      classifier report part1.parquet part2.parquet --out report/
+    """
+    from .report import build_report
+
+    try:
+        summary = build_report(list(labels), out)
+    except ClassifierError as exc:
+        raise _fail(exc) from None
+    if not quiet:
+        click.echo(str(summary), err=True)
 
 
 @main.command()

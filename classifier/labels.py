@@ -3,6 +3,7 @@ here once, imported everywhere else."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -66,8 +67,25 @@ REGION_FIELDS: tuple[str, ...] = ("region", "region_code", "city", "city_code", 
 #: Field of a prediction record holding the probability of each topic ({topic: p}).
 TOPIC_PROBA = "topic_proba"
 
+#: Field of a prediction record holding the page's headline ("" when it has none), by ``classifier.events``.
+TITLE_FIELD = "title"
+#: Field of a prediction record holding the reported event's date (ISO, LABELING.md "Date"); also the
+#: optional label column of labeled data.
+DATE_FIELD = "date"
+#: Event fields of a prediction record.
+EVENT_FIELDS: tuple[str, ...] = (TITLE_FIELD, DATE_FIELD)
+#: A ``date`` label or prediction: ``YYYY-MM-DD``, ``YYYY-MM``, ``YYYY``, ``--MM-DD`` or "" (no date).
+ISO_DATE = re.compile(r"(?P<year>\d{4})(?:-(?P<month>\d\d)(?:-\d\d)?)?|--(?P<day_month>\d\d)-\d\d|")
+
 #: Fields of one prediction record, in output order (pass-through columns come first, ``error`` last).
-PREDICTION_FIELDS: tuple[str, ...] = ("topic", TOPIC_PROBA, *REGION_FIELDS)
+PREDICTION_FIELDS: tuple[str, ...] = ("topic", TOPIC_PROBA, *REGION_FIELDS, *EVENT_FIELDS)
+
+#: Field a batch run adds after the prediction: "" for the first copy of an article in the
+#: input, else the id of that first copy (``classifier.events``; ``predict --no-dedup`` omits it).
+DUPLICATE_FIELD = "duplicate_of"
+
+#: Fields a batch run writes after the input's columns, in output order (``error`` last).
+OUTPUT_FIELDS: tuple[str, ...] = (*PREDICTION_FIELDS, DUPLICATE_FIELD)
 
 #: Label fields of a labeled record, in order; ``topic`` and ``region`` are required.
 LABEL_FIELDS: tuple[str, ...] = ("topic", "region", "city", "county")
@@ -171,3 +189,21 @@ def check_label(item: Any, where: str, *, known: bool = True) -> LabeledRecord:
             )
         check_region(label.region, where)
     return label
+
+
+def check_date(value: Any, where: str) -> str:
+    """A ``date`` label as LABELING.md writes it (ISO, see ``ISO_DATE``), else an InputError naming ``where``.
+
+    Examples
+    --------
+    >>> check_date(" --04-13 ", "row 1")
+    '--04-13'
+    """
+    if not isinstance(value, str):
+        raise InputError(f"{where}: 'date' is {type(value).__name__}, not a string")
+    value = value.strip()
+    if ISO_DATE.fullmatch(value) is None:
+        raise InputError(
+            f"{where}: date {value!r} is not an ISO date (YYYY-MM-DD, YYYY-MM, YYYY, --MM-DD, or '' for no date)"
+        )
+    return value

@@ -17,7 +17,7 @@ from classifier import io as cio
 from classifier.batch import _run, predict_records, run_batch
 from classifier.errors import OutputError
 from classifier.io import _writers, read_output
-from classifier.labels import ERROR_FIELD, PREDICTION_FIELDS, REGION_FIELDS, TOPICS
+from classifier.labels import ERROR_FIELD, EVENT_FIELDS, PREDICTION_FIELDS, REGION_FIELDS, TOPICS
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
@@ -34,7 +34,14 @@ class FakeModel:
             h = zlib.crc32(text.encode("utf-8", "surrogatepass"))
             weights = [(h >> (8 * i)) % 97 + 1 for i in range(4)]
             proba = {t: w / sum(weights) for t, w in zip(TOPICS, weights)}
-            out.append({"topic": TOPICS[h % 4], "topic_proba": proba, **{f: f"{f}-{h % 7}" for f in REGION_FIELDS}})
+            out.append(
+                {
+                    "topic": TOPICS[h % 4],
+                    "topic_proba": proba,
+                    **{f: f"{f}-{h % 7}" for f in REGION_FIELDS},
+                    **{f: f"{f}-{h % 5}" for f in EVENT_FIELDS},
+                }
+            )
         return out
 
     def explain(self, text):
@@ -291,7 +298,7 @@ def test_crash_while_writing_the_final_file_leaves_nothing_under_the_final_name(
     def boom(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(_run, "write_parquet", boom)
+    monkeypatch.setitem(_writers._WRITERS, "parquet", boom)
     with pytest.raises(OutputError, match="--resume"):
         run_batch([src], out=out, predictor=FakeModel(), jobs=1, quiet=True)
     assert not out.exists()

@@ -103,3 +103,21 @@ def test_read_output_of_the_cluster_run_has_every_record(client, tmp_path):
     out = tmp_path / "out.parquet"
     run_batch([src], out=out, predictor=FakeModel(), quiet=True, dask=client)
     assert [r["id"] for r in read_output(out)] == [r["id"] for r in recs]
+
+
+def test_duplicate_of_on_a_cluster_is_identical_to_the_local_run(client, tmp_path):
+    from test_batch import write_jsonl
+    from test_batch_mirrors import stream
+
+    from classifier.events import MirrorDetector
+    from classifier.labels import DUPLICATE_FIELD
+
+    recs, expected = stream(20)
+    src = write_jsonl(tmp_path / "in.jsonl", recs)
+    local, remote = tmp_path / "local.jsonl", tmp_path / "remote.jsonl"
+    model = _model()
+    given = {**model, "quiet": True, "chunk_size": 4, "mirrors": MirrorDetector()}
+    run_batch([src], out=local, jobs=1, **given)
+    run_batch([src], out=remote, dask=client.scheduler.address, **given)
+    assert remote.read_bytes() == local.read_bytes()
+    assert [r.get(DUPLICATE_FIELD) for r in read_output(local)] == expected

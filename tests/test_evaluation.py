@@ -228,6 +228,7 @@ REPORT_KEYS = {
     "region",
     "city",
     "county",
+    "date",
     "calibration",
     "baselines",
     "robustness",

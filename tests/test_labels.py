@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from classifier.errors import InputError
-from classifier.labels import LABEL_FIELDS, LabeledRecord, check_label
+from classifier.labels import LABEL_FIELDS, LabeledRecord, check_date, check_label
 
 
 def test_a_labeled_dict_becomes_a_record_with_every_label_field():
@@ -42,3 +42,16 @@ def test_a_missing_data_frame_cell_counts_as_no_label():
     assert check_label({"topic": "other", "region": "全国", "county": float("nan")}, "r").county == ""
     with pytest.raises(InputError, match="missing 'region'"):
         check_label({"topic": "other", "region": float("nan")}, "r")
+
+
+@pytest.mark.parametrize("value", ["2018-05-10", "2018-05", "2018", "--05-10", "", " 2018 "])
+def test_iso_date_labels_pass(value):
+    assert check_date(value, "row 1") == value.strip()
+
+
+@pytest.mark.parametrize(
+    "value, match", [("2018/5/10", "not an ISO date"), ("May 2018", "not an ISO date"), (2018, "int")]
+)
+def test_bad_date_labels_are_input_errors_naming_the_record(value, match):
+    with pytest.raises(InputError, match=f"row 1.*{match}"):
+        check_date(value, "row 1")

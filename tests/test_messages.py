@@ -74,7 +74,8 @@ def test_robustness_plot_shows_the_drop_from_clean_text():
     [
         ("report.docx", b"PK\x03\x04" + b"\x00" * 40, "pandoc"),
         ("scan.pdf", b"%PDF-1.7\n" + b"\x00" * 40, "pdftotext"),
-        ("table.xlsx", b"PK\x03\x04" + b"\x00" * 40, "CSV"),
+        ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 40, "CSV"),
+        ("notes.odt", b"PK\x03\x04" + b"\x00" * 40, "pandoc"),
     ],
 )
 def test_a_document_input_says_how_to_get_its_text(tmp_path, name, data, hint):

@@ -37,6 +37,16 @@ def test_predict_gives_one_record_per_text_with_every_field(fitted):
         assert rec["topic"] == max(rec["topic_proba"], key=rec["topic_proba"].get)
 
 
+def test_records_carry_the_page_title_and_the_event_date(fitted):
+    page = (
+        "某某县召开义务教育优质均衡发展推进会\n发布时间：2024-05-10 10:04\n"
+        "5月9日，某某县召开义务教育优质均衡发展推进会。"
+    )
+    [rec] = fitted.predict([page])
+    assert (rec["title"], rec["date"]) == ("某某县召开义务教育优质均衡发展推进会", "2024-05-09")
+    assert fitted.predictor_.explain(page)["date"] == "2024-05-09"
+
+
 def test_predict_proba_columns_follow_the_topic_order(fitted):
     proba = fitted.predict_proba(["教育部负责人答记者问。问：进展如何？答：顺利。"])
     assert list(fitted.classes_) == list(TOPICS)

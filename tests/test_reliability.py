@@ -447,8 +447,9 @@ def test_sigterm_stops_the_run_like_ctrl_c_with_exit_143_and_no_workers_left(tmp
     proc = _start_run(tmp_path, _big_input(tmp_path), out)
     workers = _descendants(proc.pid)
     proc.send_signal(signal.SIGTERM)
-    assert proc.wait(timeout=60) == 143
-    assert _gone_within(workers, 10) == []
+    code = proc.wait(timeout=120)
+    assert code == 143, proc.stderr.read() if proc.stderr else code
+    assert _gone_within(workers, 20) == []
     assert _run._partial_path(out).exists() and not out.exists()
     done = len(_lines(_run._partial_path(out)))
     assert done > 0
@@ -463,4 +464,4 @@ def test_workers_exit_when_their_parent_is_killed(tmp_path):
     assert workers
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
-    assert _gone_within(workers, 10) == []
+    assert _gone_within(workers, 20) == []

@@ -32,9 +32,9 @@ def _dask_client(dask: Any) -> Any:
         raise InputError(f"dask scheduler {dask!r}: cannot connect: {exc}") from exc
 
 
-def _dask_chunk(model: Any, chunk: list[dict], explain: bool) -> list[dict]:
+def _dask_chunk(model: Any, chunk: list[dict], explain: bool, mirrors: Any = None) -> list[dict]:
     _warm_once(model)
-    return _predict_chunk(model, chunk, explain)
+    return _predict_chunk(model, chunk, explain, mirrors)
 
 
 _WARMED: set[int] = set()
@@ -47,9 +47,10 @@ def _warm_once(model: Any) -> None:
 
 
 def _predict_on_client(
-    records: Iterable[dict], spec: Any, client: Any, chunk_size: int, explain: bool
+    records: Iterable[dict], spec: Any, client: Any, chunk_size: int, explain: bool, mirrors: Any = None
 ) -> Iterator[dict]:
-    """The chunks of :func:`predict_records`, run on a Dask cluster, in input order."""
+    """The chunks of :func:`predict_records`, run on a Dask cluster, in input order (mirror
+    signatures included with ``mirrors``; ``duplicate_of`` is assigned by the caller)."""
     model = _get_model(spec)
     # One copy of the model per worker, shared by every task on that worker.
     model_future = client.scatter(model, broadcast=True, hash=False)
@@ -57,7 +58,7 @@ def _predict_on_client(
     pending: deque = deque()
     try:
         for chunk in chunked(records, chunk_size):
-            pending.append(client.submit(_dask_chunk, model_future, chunk, explain, pure=False))
+            pending.append(client.submit(_dask_chunk, model_future, chunk, explain, mirrors, pure=False))
             if len(pending) >= in_flight:
                 yield from pending.popleft().result()
         while pending:
@@ -134,7 +135,9 @@ def predict_dask(
     (labels renamed ``input_<name>``) followed by ``topic``, ``proba_<topic>``, the region
     fields and ``error``. The model is loaded here and sent to each worker once (scattered
     to every worker when a distributed client is active, else as one graph node): ``model_path``
-    (None: the shipped model) or an already loaded ``predictor``.
+    (None: the shipped model) or an already loaded ``predictor``. The records get no
+    ``duplicate_of``: assigning it takes one pass in input order, which ``run_batch(dask=...)``
+    (``classifier predict --dask``) does.
     """
     import dask
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..errors import ClassifierError, InputError
 from ..io import chunked
-from ._chunks import TrustedPath, _get_model, _model_spec, _predict_chunk, default_jobs
+from ._chunks import TrustedPath, _get_model, _model_spec, _predict_chunk, assign_duplicates, default_jobs
 
 # ----------------------------------------------------------------------------- local pool
 
@@ -93,10 +93,10 @@ def _worker_init(spec: Any, parent: int | None = None) -> None:
         _WORKER["error"] = exc
 
 
-def _worker_run(chunk: list[dict], explain: bool) -> list[dict]:
+def _worker_run(chunk: list[dict], explain: bool, mirrors: Any = None) -> list[dict]:
     if "error" in _WORKER:
         raise _WORKER["error"]
-    return _predict_chunk(_WORKER["model"], chunk, explain)
+    return _predict_chunk(_WORKER["model"], chunk, explain, mirrors)
 
 
 def _check_int(name: str, value: Any, minimum: int = 1) -> int:
@@ -113,6 +113,7 @@ def predict_records(
     jobs: int | None = None,
     chunk_size: int = 256,
     explain: bool = False,
+    mirrors: Any = None,
     trust_pickle: bool = False,
 ) -> Iterator[dict]:
     """Yield one output record per input record, lazily and in input order.
@@ -120,22 +121,27 @@ def predict_records(
     ``model_path`` is a model file (None: the shipped model) that each worker process loads
     once; ``predictor`` an already loaded model object (picklable) to use instead. ``jobs`` processes (default:
     all cores; 1 runs in this process) work on chunks of ``chunk_size`` records, at most two
-    chunks per process in flight, so memory stays flat whatever the input size. A pickled
-    (joblib) model file is loaded only with ``trust_pickle`` (loading a pickle can run code).
+    chunks per process in flight, so memory stays flat whatever the input size. ``mirrors``
+    (``classifier.events.MirrorDetector()``) adds ``duplicate_of``: the workers compute each
+    record's mirror signature, this process assigns the field in input order, so any ``jobs``
+    gives the same values. A pickled (joblib) model file is loaded only with ``trust_pickle``
+    (loading a pickle can run code).
     """
     jobs = default_jobs() if jobs is None else _check_int("jobs", jobs)
     chunk_size = _check_int("chunk_size", chunk_size)
     spec = _model_spec(model_path, predictor, trust_pickle)
-    return _predict_stream(records, spec, jobs, chunk_size, explain)
+    return assign_duplicates(_predict_stream(records, spec, jobs, chunk_size, explain, mirrors), mirrors)
 
 
-def _predict_stream(records: Iterable[dict], spec: Any, jobs: int, chunk_size: int, explain: bool) -> Iterator[dict]:
+def _predict_stream(
+    records: Iterable[dict], spec: Any, jobs: int, chunk_size: int, explain: bool, mirrors: Any = None
+) -> Iterator[dict]:
     chunks = chunked(records, chunk_size)
     head = list(islice(chunks, 2))
     if jobs == 1 or len(head) < 2:  # one chunk: a pool would only add its start-up time
         model = _get_model(spec)
         for chunk in chain(head, chunks):
-            yield from _predict_chunk(model, chunk, explain)
+            yield from _predict_chunk(model, chunk, explain, mirrors)
         return
     methods = multiprocessing.get_all_start_methods()
     # forkserver: workers start from a clean process, not a fork of one that may run threads.
@@ -144,7 +150,7 @@ def _predict_stream(records: Iterable[dict], spec: Any, jobs: int, chunk_size: i
     pending: deque = deque()
     try:
         for chunk in chain(head, chunks):
-            pending.append(pool.submit(_worker_run, chunk, explain))
+            pending.append(pool.submit(_worker_run, chunk, explain, mirrors))
             if len(pending) >= 2 * jobs:
                 yield from _result(pending.popleft())
         while pending:

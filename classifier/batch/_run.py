@@ -17,13 +17,14 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import tee
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, OutputError, OutputLockedError, UsageError
-from ..io import dumps_record, infer_format, output_columns, read_jsonl, read_output, write_csv, write_parquet
+from ..io import OUTPUT_FORMATS, dumps_record, infer_format, output_columns, read_jsonl, read_output, write_output
 from ..labels import ERROR_FIELD, TEXT_COLUMN
-from ._chunks import _model_spec, default_jobs
+from ._chunks import RESUMED_KEY, _model_spec, assign_duplicates, default_jobs
 from ._dask import _dask_client, _predict_on_client
 from ._local import _check_int, _predict_stream
 
@@ -188,12 +189,22 @@ def _id_key(value: Any) -> str | None:
     return key
 
 
-def _skip_done(records: Iterable[dict], done: Counter, summary: Summary) -> Iterator[dict]:
+def _skip_done(
+    records: Iterable[dict], done: Counter, summary: Summary, reread: bool = False, failed: Counter | None = None
+) -> Iterator[dict]:
+    """The records not yet in the output. With ``reread`` the others still go through, marked
+    :data:`RESUMED_KEY`, so that the mirror index sees every text it saw in the first run, in
+    input order (``failed``: ids written as errors, which the index never saw)."""
+    failed = Counter() if failed is None else failed
     for rec in records:
         key = _id_key(rec.get("id"))
         if key is not None and done[key] > 0:
             done[key] -= 1
             summary.skipped += 1
+            if failed[key] > 0:  # same id, several records: the errors counted first (rare)
+                failed[key] -= 1
+            elif reread and isinstance(rec.get(TEXT_COLUMN), str):
+                yield {"id": rec.get("id"), TEXT_COLUMN: rec[TEXT_COLUMN], RESUMED_KEY: True}
             continue
         yield rec
 
@@ -267,16 +278,27 @@ def run_batch(
     text_column: str = TEXT_COLUMN,
     chunk_size: int = 256,
     predictor: Any = None,
+    keep_text: bool = False,
+    bom: bool = False,
+    mirrors: Any = None,
     drop_foreign: bool = False,
     trust_pickle: bool = False,
 ) -> Summary:
     """Predict every record of ``sources`` into ``out`` (stdout when None) and summarise.
 
-    ``fmt`` is ``jsonl``, ``csv`` or ``parquet`` (default: from ``out``'s suffix; JSONL on
-    stdout). ``model_path`` is a model file (None: the shipped model), ``predictor`` an already
-    loaded model to use instead; a pickled model file needs ``trust_pickle``. ``dask`` is a
-    scheduler address (or a ``distributed.Client``) to run the chunks on a cluster instead of
-    local processes.
+    ``fmt`` is one of :data:`classifier.io.FORMATS` (``jsonl``, ``json``, ``csv``, ``tsv``,
+    ``xlsx``, ``parquet``; default: from ``out``'s suffix, JSONL on stdout). ``keep_text`` copies
+    each record's text into its output (last field), so that a corrected output file is training
+    data; ``bom`` starts CSV/TSV output with a UTF-8 byte-order mark (for Excel). ``model_path``
+    is a model file (None: the shipped model), ``predictor`` an already loaded model to use
+    instead; a pickled model file needs ``trust_pickle``. ``dask`` is a scheduler address (or a
+    ``distributed.Client``) to run the chunks on a cluster instead of local processes.
+
+    ``mirrors`` (``classifier.events.MirrorDetector()``; ``classifier predict`` passes one
+    unless ``--no-dedup``) adds ``duplicate_of``: "" for the first copy of an article in the
+    input, else that copy's id, the same with any ``jobs`` or on Dask.
+    With ``resume`` the texts of the records already written are read again from the input
+    (their signatures only, no prediction) so that new records still point at earlier copies.
 
     The output is written atomically, under an exclusive lock (``<out>.lock``); records go to a
     journal (``<out>.partial``) first, so that ``resume`` continues an interrupted run: records
@@ -291,18 +313,24 @@ def run_batch(
     fmt = infer_format(out, fmt)
     if resume and out is None:
         raise InputError("resume needs an output file (out): stdout cannot be resumed")
-    if out is None and fmt == "parquet":
-        raise InputError("Parquet output needs an output file (out), not stdout")
+    spec = OUTPUT_FORMATS[fmt]
+    if out is None and spec.binary:
+        raise InputError(f"{fmt} output needs an output file (out), not stdout")
+    if bom and not spec.bom:
+        raise InputError(f"a byte-order mark (--excel) is for CSV and TSV output, not {fmt}")
     jobs = default_jobs() if jobs is None else _check_int("jobs", jobs)
     chunk_size = _check_int("chunk_size", chunk_size)
-    spec = _model_spec(model_path, predictor, trust_pickle)
+    model_spec = _model_spec(model_path, predictor, trust_pickle)
     _check_sources(sources, out)
     summary = Summary(out=None if out is None else Path(out))
     start = time.perf_counter()
+    predicting = functools.partial(
+        _predicting, spec=model_spec, jobs=jobs, chunk_size=chunk_size, explain=explain, dask=dask, mirrors=mirrors
+    )
+
     if out is None:
-        records = iter_records(sources, text_column=text_column)
-        with _predicting(records, spec, jobs, chunk_size, explain, dask) as outputs:
-            _write_stdout(progress(outputs, sources, quiet), fmt, summary)
+        with predicting(_with_text_of(iter_records(sources, text_column=text_column), keep_text)) as outputs:
+            _write_stdout(progress(outputs, sources, quiet), fmt, summary, bom)
         summary.seconds = time.perf_counter() - start
         return summary
 
@@ -316,19 +344,26 @@ def run_batch(
         journal = _partial_path(out)
         _forget_finished_journal(out, fmt, journal)
         done: Counter = Counter()
+        failed: Counter = Counter()
         previous: Path | None = None
         if resume:
             if out.is_file():
                 previous = out
-                done.update(_id_key(r.get("id")) for r in read_output(out, fmt))
+                for r in read_output(out, fmt):
+                    done[_id_key(r.get("id"))] += 1
+                    failed[_id_key(r.get("id"))] += ERROR_FIELD in r
             if journal.is_file():
-                done.update(_id_key(r.get("id")) for r in _read_journal(journal, repair=True))
+                for r in _read_journal(journal, repair=True):
+                    done[_id_key(r.get("id"))] += 1
+                    failed[_id_key(r.get("id"))] += ERROR_FIELD in r
             done.pop(None, None)
         elif journal.exists():
             journal.unlink()
         before = sum(done.values())
-        records = _skip_done(iter_records(sources, text_column=text_column), done, summary)
-        with _predicting(records, spec, jobs, chunk_size, explain, dask) as outputs:
+        records: Iterator[dict] = _skip_done(
+            iter_records(sources, text_column=text_column), done, summary, mirrors is not None, failed
+        )
+        with predicting(_with_text_of(records, keep_text)) as outputs:
             _write_journal(progress(outputs, sources, quiet), journal, summary, chunk_size)
         foreign = +done  # done records whose id the input no longer has
         if foreign and not drop_foreign:
@@ -341,7 +376,7 @@ def run_batch(
         if before + summary.records == 0 and not foreign and out.exists():
             journal.unlink()  # nothing read: never replace an existing output
         else:
-            _finalize(out, fmt, journal, previous, foreign)
+            _finalize(out, fmt, journal, previous, foreign, bom)
     summary.seconds = time.perf_counter() - start
     return summary
 
@@ -362,15 +397,38 @@ def _check_sources(sources: Any, out: str | Path | None) -> None:
                     raise UsageError(f"--out {str(out)!r} is one of the inputs: writing it would destroy the input")
 
 
+def _with_text_of(records: Iterator[dict], keep_text: bool) -> tuple[Iterator[dict], Iterator[dict] | None]:
+    """(records, their copies for ``_with_text``) when ``keep_text``, else (records, None)."""
+    if not keep_text:  # the texts wait only while their chunks are being predicted
+        return records, None
+    a, b = tee(records)
+    return a, b
+
+
 @contextlib.contextmanager
-def _predicting(records: Iterable[dict], spec: Any, jobs: int, chunk_size: int, explain: bool, dask: Any) -> Any:
+def _predicting(
+    streams: tuple[Iterator[dict], Iterator[dict] | None],
+    *,
+    spec: Any,
+    jobs: int,
+    chunk_size: int,
+    explain: bool,
+    dask: Any,
+    mirrors: Any,
+) -> Any:
+    """Output records of ``streams`` (records, their copies for ``keep_text``), duplicates assigned."""
+    records, inputs = streams
     client: Any
     client, own_client = (None, False) if dask is None else _dask_client(dask)
     try:
         if client is not None:
-            yield _predict_on_client(records, spec, client, chunk_size, explain)
+            outputs = _predict_on_client(records, spec, client, chunk_size, explain, mirrors)
         else:
-            yield _predict_stream(records, spec, jobs, chunk_size, explain)
+            outputs = _predict_stream(records, spec, jobs, chunk_size, explain, mirrors)
+        outputs = assign_duplicates(outputs, mirrors)
+        if inputs is not None:
+            outputs = _with_text(outputs, inputs)
+        yield outputs
     finally:
         if own_client:
             client.close()
@@ -428,7 +486,7 @@ def _output_error(path: Path, exc: OSError, started: bool = True) -> OutputError
     return OutputError(f"cannot write {path}: {cause}; {kept}fix that, then run again with --resume to continue")
 
 
-def _write_stdout(outputs: Iterable[dict], fmt: str, summary: Summary) -> None:
+def _write_stdout(outputs: Iterable[dict], fmt: str, summary: Summary, bom: bool = False) -> None:
     stream = sys.stdout
     if fmt == "jsonl":
         for rec in outputs:
@@ -436,35 +494,38 @@ def _write_stdout(outputs: Iterable[dict], fmt: str, summary: Summary) -> None:
             _count(rec, summary)
         stream.flush()
         return
-    # CSV needs every column before the first row: go through a temporary journal.
+    # CSV/TSV need every column before the first row: go through a temporary journal.
     with tempfile.TemporaryDirectory() as tmp:
         journal = Path(tmp) / "out.jsonl"
         _write_journal(outputs, journal, summary, 1 << 30)
-        columns, topics = output_columns(read_jsonl(journal))
-        write_csv(read_jsonl(journal), stream, columns, topics)
+        columns, topics = output_columns(read_jsonl(journal)) if OUTPUT_FORMATS[fmt].tabular else ([], [])
+        write_output(read_jsonl(journal), stream, fmt, columns, topics, bom=bom)
         stream.flush()
 
 
-def _finalize(out: Path, fmt: str, journal: Path, previous: Path | None, drop: Counter | None = None) -> None:
+def _finalize(
+    out: Path, fmt: str, journal: Path, previous: Path | None, drop: Counter | None = None, bom: bool = False
+) -> None:
     """Turn the journal (after the previous output, if any) into ``out``, atomically.
 
     ``drop`` counts ids whose records are left out (``--drop-foreign``).
     """
     try:
-        _write_final(out, fmt, journal, previous, Counter(drop or {}))
+        _write_final(out, fmt, journal, previous, Counter(drop or {}), bom)
     except OSError as exc:
         raise _output_error(out, exc) from None
 
 
-def _write_final(out: Path, fmt: str, journal: Path, previous: Path | None, drop: Counter) -> None:
+def _write_final(out: Path, fmt: str, journal: Path, previous: Path | None, drop: Counter, bom: bool) -> None:
     if fmt == "jsonl" and previous is None and not drop:
         os.replace(journal, out)  # the rename is the cleanup: nothing to recognise on resume
         return
 
-    def records() -> Iterator[dict]:
+    def records() -> Iterator[dict]:  # read twice for tabular formats: each pass drops afresh
+        dropping = Counter(drop)
         if previous is not None:
-            yield from _dropping(read_output(previous, fmt), drop)
-        yield from _dropping(_read_journal(journal), drop)
+            yield from _dropping(read_output(previous, fmt), dropping)
+        yield from _dropping(_read_journal(journal), dropping)
 
     def faulty(recs: Iterator[dict]) -> Iterator[dict]:
         for n, rec in enumerate(recs):
@@ -474,20 +535,12 @@ def _write_final(out: Path, fmt: str, journal: Path, previous: Path | None, drop
 
     from ..io import atomic_write
 
-    total = 0
-    if fmt == "jsonl":
-        with atomic_write(out, "w") as f:
-            for rec in faulty(records()):
-                f.write(dumps_record(rec) + "\n")
-                total += 1
-            _record_done(out, total, f)
-    else:
-        columns, topics = output_columns(records())
-        writer = write_csv if fmt == "csv" else write_parquet
-        with atomic_write(out, "w" if fmt == "csv" else "wb") as f:
-            count = [0]
-            writer(_counting(faulty(records()), count), f, columns, topics)
-            _record_done(out, count[0], f)
+    spec = OUTPUT_FORMATS[fmt]
+    columns, topics = output_columns(records()) if spec.tabular else ([], [])
+    with atomic_write(out, "wb" if spec.binary else "w") as f:
+        count = [0]
+        write_output(_counting(faulty(records()), count), f, fmt, columns, topics, bom=bom)
+        _record_done(out, count[0], f)
     _fault("after-rename")
     journal.unlink()
     _fault("after-journal-cleanup")
@@ -517,6 +570,16 @@ def _dropping(records: Iterable[dict], drop: Counter) -> Iterator[dict]:
         if drop and key is not None and drop[key] > 0:
             drop[key] -= 1
             continue
+        yield rec
+
+
+def _with_text(outputs: Iterable[dict], inputs: Iterable[dict]) -> Iterator[dict]:
+    """Output records with their input's text added last (``keep_text``); one output per input, in order
+    (inputs re-read on resume only for the mirror index have no output)."""
+    for rec, source in zip(outputs, (s for s in inputs if not s.get(RESUMED_KEY))):
+        text = source.get(TEXT_COLUMN)
+        if isinstance(text, str) and TEXT_COLUMN not in rec:
+            rec = {**rec, TEXT_COLUMN: text}
         yield rec
 
 

@@ -8,6 +8,7 @@ from ._baselines import KeywordRules, keyword_rules
 from ._crossval import MAX_SNIPPET, SCHEMA, grouped_folds
 from ._grouping import near_duplicate_groups
 from ._metrics import bootstrap_ci, calibration, classification_figures
+from ._mirrors import COPY_TRANSFORMS, MirrorScores, PlantedMirrors, find_templated, mirror_scores, planted_mirror_set
 from ._perturbations import (
     PERTURBATIONS,
     append_footers,
@@ -82,4 +83,10 @@ __all__ = [
     "to_traditional",
     "truncate",
     "write_report",
+    "COPY_TRANSFORMS",
+    "MirrorScores",
+    "PlantedMirrors",
+    "find_templated",
+    "mirror_scores",
+    "planted_mirror_set",
 ]

@@ -34,6 +34,10 @@ is ``None``, the key is always there)::
                        {topic_macro_f1_drop, region_accuracy_drop} (clean minus perturbed)
     learning_curve    [{fraction, train_size, topic_macro_f1, topic_macro_f1_std,
                        region_accuracy, n_folds}]
+    date              when records carry a ``date`` label (LABELING.md "Date"; records without
+                      the key are left out): {n, n_dated, n_undated, exact, year_month,
+                      no_date} (``events.date_agreement`` of the predicted ``date``) and
+                      errors [{id, gold, pred}]; None when no record has the label
     seed_loo          {with_data: loo, seeds_only: loo}; loo = {n, topic_accuracy,
                        region_accuracy, rows [{id, gold_*, pred_*, confidence}], error}
     errors            [{id, gold_topic, pred_topic, gold_region, pred_region, confidence,
@@ -61,8 +65,9 @@ from sklearn.base import clone
 
 from .._version import __version__
 from ..errors import InputError
+from ..events import date_agreement, extract_date
 from ..io import find_labels_csv, read_labeled
-from ..labels import LABEL_FIELDS, TOPICS
+from ..labels import DATE_FIELD, LABEL_FIELDS, TOPICS, check_date
 from ._baselines import KeywordRules, _textbook
 from ._crossval import (
     SCHEMA,
@@ -103,6 +108,29 @@ def _data_section(ids: Sequence[str], gold: list[dict[str, str]], groups: np.nda
         "n_groups": len(members),
         "duplicate_groups": [m for m in members.values() if len(m) > 1],
     }
+
+
+def _date_section(
+    records: Sequence[Mapping[str, Any]],
+    ids: Sequence[str],
+    texts: Sequence[str],
+    preds: Sequence[Mapping[str, Any]],
+    max_errors: int,
+) -> dict[str, Any] | None:
+    """Agreement of predicted dates with the ``date`` labels of the records that have one."""
+    rows = [i for i, r in enumerate(records) if isinstance(r.get(DATE_FIELD), str)]
+    if not rows:
+        return None
+    gold = [check_date(records[i][DATE_FIELD], f"records[{i}] (id {ids[i]!r})") for i in rows]
+    # The model's records carry the date; a topic-only estimator's do not, and dates need no model.
+    pred = []
+    for i in rows:
+        value = preds[i].get(DATE_FIELD)
+        pred.append(value if isinstance(value, str) else extract_date(texts[i]))
+    section: dict[str, Any] = date_agreement(gold, pred)
+    wrong = [{"id": ids[i], "gold": g, "pred": p} for i, g, p in zip(rows, gold, pred) if g != p]
+    section["errors"] = wrong[:max_errors]
+    return section
 
 
 def _check_records(
@@ -201,6 +229,7 @@ def evaluate(
         },
         "data": _data_section(ids, gold, groups),
         **_figures(gold, preds, n_bootstrap, seed),
+        "date": _date_section(records, ids, texts, preds, max_errors),
         "calibration": None,
         "baselines": None,
         "robustness": None,

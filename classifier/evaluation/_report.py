@@ -62,6 +62,46 @@ def _headline(name: str, fig: Mapping[str, Any] | None) -> str:
     return line + f"  (n={fig['n']})"
 
 
+def _date_headline(fig: Mapping[str, Any]) -> str:
+    return (
+        f"date  : exact {_fmt(fig['exact'])}  year-month {_fmt(fig['year_month'])}  (n={fig['n_dated']} with a date)"
+        f"  no date right {_fmt(fig['no_date'])}  (n={fig['n_undated']} without)"
+    )
+
+
+def _md_date(report: Mapping[str, Any], limit: int = 40) -> list[str]:
+    fig = report.get("date")
+    if not fig:
+        return []
+    out = [
+        "## Date",
+        "",
+        "The reported event's date (LABELING.md, section Date): exact agreement and year-month agreement over",
+        "articles whose label gives a date, and the share of articles labeled without a date that got none.",
+        "",
+        *_table(
+            ["figure", "value", "articles"],
+            [
+                ["exact", _fmt(fig["exact"]), str(fig["n_dated"])],
+                ["year-month", _fmt(fig["year_month"]), str(fig["n_dated"])],
+                ["no date right", _fmt(fig["no_date"]), str(fig["n_undated"])],
+            ],
+            True,
+        ),
+        "",
+    ]
+    if fig.get("errors"):
+        out += [
+            "Disagreements:",
+            "",
+            *_table(
+                ["id", "gold", "predicted"], [[e["id"], e["gold"], e["pred"]] for e in fig["errors"][:limit]], True
+            ),
+            "",
+        ]
+    return out
+
+
 def format_summary(report: Mapping[str, Any]) -> str:
     """What the terminal shows: headline figures with 95% intervals, per-class table, confusion matrix."""
     setup = report["setup"]
@@ -80,6 +120,8 @@ def format_summary(report: Mapping[str, Any]) -> str:
     for field in ("city", "county"):
         if report.get(field) and report[field]["n"]:
             lines.append(_headline(f"{field:6s}", report[field]))
+    if report.get("date"):
+        lines.append(_date_headline(report["date"]))
     if report.get("calibration"):
         lines.append(f"topic expected calibration error {_fmt(report['calibration']['ece'])}")
     lines += [
@@ -354,6 +396,7 @@ SECTIONS: tuple[str, ...] = (
     "data",
     "topic",
     "region",
+    "date",
     "calibration",
     "baselines",
     "robustness",
@@ -372,6 +415,7 @@ def markdown_section(report: Mapping[str, Any], section: str, images: bool = Tru
         "data": _md_data,
         "topic": lambda r: _md_labels(r, "topic"),
         "region": lambda r: _md_labels(r, "region"),
+        "date": _md_date,
         "calibration": _md_calibration,
         "baselines": _md_baselines,
         "robustness": _md_robustness,

@@ -3,7 +3,15 @@ records, atomic writes, and the prediction output files (one table of output for
 
 from ._atomic import atomic_write
 from ._decode import MAX_FILE_BYTES, decode_bytes, read_text
-from ._formats import FORMATS, SUFFIX_FORMATS, format_of, infer_format
+from ._formats import (
+    FORMATS,
+    OUTPUT_FORMATS,
+    SUFFIX_FORMATS,
+    OutputFormat,
+    format_of,
+    infer_format,
+    unknown_suffix_message,
+)
 from ._html import html_to_text, looks_like_html
 from ._labeled import find_labels_csv, read_labeled
 from ._readers import MAX_LINE_BYTES, iter_records
@@ -11,6 +19,7 @@ from ._writers import (
     EXPLAIN_FIELD,
     PROBA_PREFIX,
     ROW_GROUP_SIZE,
+    XLSX_CELL_LIMIT,
     chunked,
     dumps_record,
     escape_formula,
@@ -19,7 +28,12 @@ from ._writers import (
     read_jsonl,
     read_output,
     write_csv,
+    write_json,
+    write_output,
     write_parquet,
+    write_tsv,
+    write_xlsx,
+    xlsx_text,
 )
 
 __all__ = [
@@ -27,9 +41,12 @@ __all__ = [
     "FORMATS",
     "MAX_FILE_BYTES",
     "MAX_LINE_BYTES",
+    "OUTPUT_FORMATS",
+    "OutputFormat",
     "PROBA_PREFIX",
     "ROW_GROUP_SIZE",
     "SUFFIX_FORMATS",
+    "XLSX_CELL_LIMIT",
     "find_labels_csv",
     "format_of",
     "atomic_write",
@@ -47,6 +64,12 @@ __all__ = [
     "read_labeled",
     "read_output",
     "read_text",
+    "unknown_suffix_message",
     "write_csv",
+    "write_json",
+    "write_output",
     "write_parquet",
+    "write_tsv",
+    "write_xlsx",
+    "xlsx_text",
 ]

@@ -75,7 +75,6 @@ _DOCUMENT_SUFFIXES = {
     ".odt": "OpenDocument text",
     ".rtf": "RTF document",
     ".pptx": "PowerPoint file",
-    ".xlsx": "Excel workbook",
     ".xls": "Excel workbook",
     ".epub": "e-book",
 }
@@ -86,8 +85,8 @@ def _binary_hint(source: str, kind: str) -> str:
     suffix = Path(source).suffix.lower()
     if kind == "PDF document":
         return f"; extract its text first, e.g. `pdftotext {Path(source).name} article.txt`, and label the .txt"
-    if suffix in (".xlsx", ".xls"):
-        return "; save the sheet as CSV (with a text column) and label the .csv"
+    if suffix == ".xls":
+        return "; save the sheet as .xlsx or CSV (with a text column) and label that"
     if suffix in _DOCUMENT_SUFFIXES:
         what = _DOCUMENT_SUFFIXES[suffix]
         return (

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..labels import LABEL_FIELDS, TEXT_COLUMN, check_label
+from ..labels import DATE_FIELD, LABEL_FIELDS, TEXT_COLUMN, check_label
 from ._decode import _read_bytes, decode_bytes, read_text
 from ._readers import iter_records
 
@@ -52,6 +52,8 @@ def _labeled_from_folder(folder: Path, labels_csv: str | Path | None) -> list[di
         rec = {"id": file, "text": read_text(folder / file)}
         rec.update({k: (row.get(k) or "").strip() for k in LABEL_FIELDS})
         rec.update(check_label(rec, where)._asdict())
+        if DATE_FIELD in fields:  # the optional event-date label (LABELING.md "Date")
+            rec[DATE_FIELD] = (row.get(DATE_FIELD) or "").strip()
         out.append(rec)
     if not out:
         raise InputError(f"{csv_path}: no labeled rows")
@@ -62,8 +64,9 @@ def read_labeled(path: str | Path | Sequence[str | Path], labels_csv: str | Path
     """Training records ``{id, text, topic, region, city, county}`` from a file or a folder.
 
     ``path`` is a JSONL/JSON/CSV/Parquet file with ``text``, ``topic``, ``region`` (optional
-    ``city``, ``county``, ``id``), or a folder of ``.txt`` files labeled by a CSV with columns
-    ``file,topic,region,city,county``: ``labels_csv``, else ``labels.csv`` in the folder,
+    ``city``, ``county``, ``id``, ``date``; other columns are kept), or a folder of ``.txt`` files
+    labeled by a CSV with columns ``file,topic,region,city,county`` (optional ``date``):
+    ``labels_csv``, else ``labels.csv`` in the folder,
     else ``../labels/<folder name>.csv`` (the repo's ``seeds/`` ↔ ``labels/seeds.csv``).
     A sequence of paths gives their records one after the other. Raises InputError naming the
     file, line and bad value (labels are checked by :func:`classifier.labels.check_label`).

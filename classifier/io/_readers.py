@@ -11,6 +11,9 @@ Input formats of :func:`iter_records` (one record per article, in input order):
   the first 64 KiB); a file without the text column gives one error record naming the
   columns it has.
 - ``.parquet``: streamed by row batches with pyarrow.
+- ``.xlsx``: the first sheet, row by row (openpyxl, read-only), the first row as the header;
+  so that a prediction file corrected in Excel (``predict --keep-text --out x.xlsx``) can be
+  training data.
 - ``.txt``, ``.md``, ``.html``, ``.htm`` and any other file: one article (HTML reduced to
   its text); binary, empty or undecodable files give an error record.
 - folders: walked recursively in sorted name order; hidden entries (``.name``) skipped;
@@ -493,6 +496,33 @@ def _iter_parquet(path: Path, text_column: str) -> Iterator[dict[str, Any]]:
             yield _make_record(obj, where, text_column, where)
 
 
+def _iter_xlsx(path: Path, text_column: str) -> Iterator[dict[str, Any]]:
+    from openpyxl import load_workbook
+
+    name = _path_name(path)
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
+        yield _error(name, f"{name}: not a readable Excel workbook ({type(exc).__name__}: {exc})")
+        return
+    try:
+        rows = wb.worksheets[0].iter_rows(values_only=True)
+        header = [None if h is None else str(h) for h in next(rows, None) or ()]
+        if text_column not in header:
+            yield _error(
+                name, f"{name}: first sheet has no {text_column!r} column{_text_column_hint([h for h in header if h])}"
+            )
+            return
+        for row_number, values in enumerate(rows, 2):
+            if all(v is None for v in values):
+                continue
+            where = f"{name}:{row_number}"
+            obj = {h: ("" if v is None else v) for h, v in zip(header, values) if h is not None}
+            yield _make_record(obj, where, text_column, where)
+    finally:
+        wb.close()
+
+
 def _iter_text_file(path: Path) -> Iterator[dict[str, Any]]:
     name = _path_name(path)
     try:
@@ -521,6 +551,8 @@ def _iter_file(path: Path, text_column: str) -> Iterator[dict[str, Any]]:
             yield from _iter_csv(path, text_column)
         elif suffix in (".parquet", ".pq"):
             yield from _iter_parquet(path, text_column)
+        elif suffix == ".xlsx":
+            yield from _iter_xlsx(path, text_column)
         else:
             yield from _iter_text_file(path)
     except FileNotFoundError:

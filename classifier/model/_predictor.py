@@ -2,7 +2,9 @@
 
 ``Predictor`` holds only numpy state (the topic scorer and the region ranker), so loading a
 model and labelling an article never imports scikit-learn; ``ArticleClassifier.fit``
-(``classifier.model``) builds it.
+(``classifier.model``) builds it. Each record also gets the page's ``title`` and the event's
+``date`` (``classifier.events``: text rules, nothing learned), so the CLI, batch runs and the
+Python API all carry them.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelError, check_texts
-from ..labels import REGION_FIELDS, TOPIC_PROBA
+from ..events import extract_date, extract_title
+from ..labels import DATE_FIELD, REGION_FIELDS, TITLE_FIELD, TOPIC_PROBA
 from ..normalize import normalize
 from ..region import RegionRanker
 from ..topic import TopicScorer
@@ -53,10 +56,21 @@ class Predictor:
         return self.topic.predict_proba([normalize(t) for t in check_texts(X)])
 
     def predict(self, X: Any) -> list[dict[str, Any]]:
-        """One record per text: ``topic``, ``topic_proba`` and the region fields."""
-        return self._records([normalize(t) for t in check_texts(X)])
+        """One record per text: ``topic``, ``topic_proba``, the region fields, ``title`` and ``date``."""
+        texts = check_texts(X)
+        return self._records([normalize(t) for t in texts], texts)
 
-    def _records(self, clean: list[str]) -> list[dict[str, Any]]:
+    def predict_clean(self, clean: Any, raw: Any) -> list[dict[str, Any]]:
+        """``predict`` for texts already through ``classifier.normalize`` (``clean``), beside the
+        texts as given (``raw``, where dates are read): a batch run that also needs the clean text
+        for mirror copies normalises once."""
+        clean, raw = check_texts(clean), check_texts(raw, "raw")
+        if len(clean) != len(raw):
+            raise ValueError(f"{len(clean)} clean texts for {len(raw)} raw ones")
+        return self._records(clean, raw)
+
+    def _records(self, clean: list[str], raw: list[str]) -> list[dict[str, Any]]:
+        """Records of clean texts; dates are read from the raw texts (their publication-date lines)."""
         if not clean:
             return []
         probas = self.topic.predict_proba(clean)
@@ -67,15 +81,20 @@ class Predictor:
                 "topic": names[best],
                 TOPIC_PROBA: {c: round(p, 4) for c, p in zip(names, proba)},
                 **{k: region[k] for k in REGION_FIELDS},
+                TITLE_FIELD: extract_title(text),
+                DATE_FIELD: extract_date(original),
             }
-            for best, proba, region in zip(probas.argmax(axis=1).tolist(), probas.tolist(), regions)
+            for best, proba, region, text, original in zip(
+                probas.argmax(axis=1).tolist(), probas.tolist(), regions, clean, raw
+            )
         ]
 
     def explain(self, text: str, k: int = 10) -> dict[str, Any]:
         """The prediction for one text, with the terms and place mentions that decided it."""
-        clean = normalize(check_texts([text], "text")[0])
+        raw = check_texts([text], "text")[0]
+        clean = normalize(raw)
         return {
-            **self._records([clean])[0],
+            **self._records([clean], [raw])[0],
             "topic_terms": [[term, round(w, 4)] for term, w in self.topic.explain(clean, k=k)],
             "region_evidence": self.region.explain(clean),
         }
