@@ -11,7 +11,7 @@ Each trial runs `classifier predict INPUT --out OUT` (JSONL, CSV or Parquet; --j
 
 Then it compares the output with a clean reference run: records lost (ids missing), duplicated
 (ids written twice), changed (labels that differ from the reference), and counts the worker
-processes still alive 10 s after their parent was killed (orphans). Leftover journals, ``.done``
+processes still alive 20 s after their parent was killed (orphans). Leftover journals, ``.done``
 and temp files are counted too.
 
 Usage: python benchmarks/chaos.py [--trials 18] [--records 2500] [--seed 0]
@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 from classifier.io import read_output  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "dev.jsonl"
-FIELDS = ("topic", "region", "city", "county")
+FIELDS = ("topic", "region", "city", "county", "title", "date", "duplicate_of")
 FAULTS = ("in-final-write", "after-rename", "after-journal-cleanup")
 
 
@@ -85,7 +85,7 @@ def run_and_kill(cmd: list[str], out: Path, sig: int, rng: random.Random) -> tup
     if killed:
         proc.send_signal(sig)
     code = proc.wait()
-    _, alive = psutil.wait_procs(family, timeout=10)
+    _, alive = psutil.wait_procs(family, timeout=20)
     for p in alive:
         p.kill()
     return code, killed, len(alive)
