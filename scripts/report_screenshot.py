@@ -11,22 +11,14 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from classifier.report import build_report, write_synthetic_predictions
-
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+from classifier.report import build_report, chromium_path, launch_chromium, write_synthetic_predictions
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=Path("docs/report.png"))
     parser.add_argument("--n", type=int, default=20_000)
-    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--chromium", default=chromium_path())
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -34,7 +26,7 @@ def main() -> None:
         src = write_synthetic_predictions(Path(tmp) / "predictions.jsonl", args.n, seed=7)
         build_report(src, Path(tmp) / "out")
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=args.chromium, args=ARGS)
+            browser = launch_chromium(p, args.chromium)
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto((Path(tmp) / "out" / "report.html").as_uri())
             page.wait_for_selector("#events tbody tr")

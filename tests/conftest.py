@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "corpus" / "dev.jsonl"
+# Beside the checkout (as CI has it); CLASSIFIER_CORPUS names the folder elsewhere.
+CORPUS_DIR = Path(os.environ.get("CLASSIFIER_CORPUS", ROOT.parent / "shared" / "corpus"))
+CORPUS = CORPUS_DIR / "dev.jsonl"
 
 # Invented one-paragraph articles, a few per topic and region: enough to fit a model in a second.
 _TINY = [
@@ -118,3 +121,11 @@ def corpus_path() -> Path:
     if not CORPUS.exists():
         pytest.skip(f"{CORPUS} is not there")
     return CORPUS
+
+
+@pytest.fixture(scope="session")
+def dev_and_seed_records(corpus_path) -> list[dict[str, str]]:
+    """The labeled dev corpus and the seeds (``read_labeled``), for fitting or scoring on them."""
+    from classifier.io import read_labeled
+
+    return read_labeled(corpus_path) + read_labeled(ROOT / "seeds", labels_csv=ROOT / "labels" / "seeds.csv")

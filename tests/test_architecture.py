@@ -16,6 +16,7 @@ LAYERS = (
     "labels",
     "_version",
     "_lazy",
+    "_progress",
     "io",
     "normalize",
     "segment",

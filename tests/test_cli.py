@@ -103,12 +103,15 @@ def test_train_writes_a_model_and_its_digest_that_predict_uses(runner, tiny_mode
     assert _jsonl(result.stdout)[0]["region"] == "江苏省"
 
 
-def test_train_rejects_an_unknown_topic_naming_the_line(runner, tmp_path):
+def test_train_with_declared_topics_rejects_an_unknown_topic_naming_the_line(runner, tmp_path):
+    from classifier.labels import DEFAULT_TOPICS
+
     bad = tmp_path / "bad.jsonl"
     bad.write_text(json.dumps({"text": "x", "topic": "meeting", "region": "全国"}) + "\n", encoding="utf-8")
-    result = runner.invoke(main, ["train", str(bad), "--out", str(tmp_path / "m.joblib"), "--cv", "0"])
+    args = ["train", str(bad), "--out", str(tmp_path / "m.joblib"), "--cv", "0", "--topics", ",".join(DEFAULT_TOPICS)]
+    result = runner.invoke(main, args)
     assert result.exit_code == 1
-    assert "bad.jsonl" in result.output and "meeting" in result.output
+    assert "bad.jsonl:1" in result.output and "unknown topic 'meeting'" in result.output
     assert not (tmp_path / "m.joblib").exists()
 
 

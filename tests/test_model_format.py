@@ -129,3 +129,19 @@ def test_evaluate_warns_loudly_when_the_articles_were_training_data(tiny_jsonl, 
     )
     assert result.exit_code == 0, result.output
     assert f"WARNING: {n} of {n} evaluated articles are in the model's TRAINING data" in result.output
+
+
+def test_the_model_format_writes_every_field_of_the_predictor_state():
+    import dataclasses
+    import inspect
+
+    from classifier.model._format import WRITTEN_FIELDS
+    from classifier.region import RegionRanker
+    from classifier.topic import FeatureSpec, LinearMember, TfidfBlock, TopicScorer
+
+    for cls in (TopicScorer, FeatureSpec, LinearMember, TfidfBlock):
+        assert {f.name for f in dataclasses.fields(cls)} == WRITTEN_FIELDS[cls.__name__], cls.__name__
+    params = set(inspect.signature(RegionRanker.__init__).parameters) - {"self"}
+    assert params == WRITTEN_FIELDS["RegionRanker"]
+    shipped = classifier.load()
+    assert shipped.topic.guide is None or shipped.topic.guide.dtype == np.float64

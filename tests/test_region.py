@@ -229,10 +229,17 @@ def test_taiwan_only_government_bodies_place_the_article_in_taiwan():
 
 
 def test_a_district_named_with_its_city_is_one_item_of_an_enumeration():
-    text = "教育部公布北京市朝阳区等56个县（市、区）通过国家督导评估认定。"
+    text = "各地推进义务教育均衡发展，北京市朝阳区、上海市徐汇区交流了经验。"
     codes_, rows = candidate_features(text, find_places(text))
     # Feature 22: share of the candidate's mentions that are items of an enumeration.
     assert rows[codes_.index("110000")][22] == 1.0
+
+
+def test_a_place_opening_a_longer_list_stands_for_the_list_not_for_the_event():
+    text = "教育部公布北京市朝阳区等56个县（市、区）通过国家督导评估认定。"
+    codes_, rows = candidate_features(text, find_places(text))
+    # Features 0 and 7: log counts of the candidate's plain mentions and of its discounted ones.
+    assert rows[codes_.index("110000")][0] == 0.0 and rows[codes_.index("110000")][7] > 0
 
 
 # --- the resolver on invented articles --------------------------------------------------------

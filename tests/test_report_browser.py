@@ -9,23 +9,15 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from classifier.report import LOW_CONFIDENCE, build_report, write_synthetic_predictions
+from classifier.report import LOW_CONFIDENCE, build_report, chromium_path, launch_chromium, write_synthetic_predictions
 
-CHROMIUM = os.environ.get("CLASSIFIER_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+CHROMIUM = chromium_path()
 N_RECORDS = 20_000
 
 
@@ -71,7 +63,7 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> Any:
     src = write_synthetic_predictions(tmp / "predictions.jsonl", N_RECORDS, seed=7)
     build_report(src, tmp / "out")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch_chromium(p, CHROMIUM)
         pg = browser.new_page(viewport={"width": 1400, "height": 1000})
         problems: list[str] = []
         requests: list[str] = []

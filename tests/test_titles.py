@@ -17,14 +17,6 @@ from classifier.normalize import normalize
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _corpus(name: str) -> Path | None:
-    for base in ROOT.parents:
-        path = base / "shared" / "corpus" / name
-        if path.exists():
-            return path
-    return None
-
-
 # --- rules -----------------------------------------------------------------------------------
 
 
@@ -137,12 +129,9 @@ def test_seed_mirror_page_title_is_the_title_it_wraps():
     assert title.endswith("答记者问") and "备忘录进展情况" in title
 
 
-def test_dev_page_titles():
-    path = _corpus("dev.jsonl")
-    if path is None:
-        pytest.skip("../shared/corpus/dev.jsonl not found")
+def test_dev_page_titles(corpus_path):
     texts = {}
-    for line in path.open(encoding="utf-8"):
+    for line in corpus_path.open(encoding="utf-8"):
         rec = json.loads(line)
         if rec["id"] in DEV_TITLES:
             texts[rec["id"]] = rec["text"]

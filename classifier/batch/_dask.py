@@ -10,7 +10,7 @@ from typing import Any
 
 from ..errors import ClassifierError, InputError
 from ..io import PROBA_PREFIX, chunked, json_default
-from ..labels import ERROR_FIELD, REGION_FIELDS, TEXT_COLUMN, TOPIC_PROBA, TOPICS
+from ..labels import ERROR_FIELD, REGION_FIELDS, TEXT_COLUMN, TOPIC_PROBA
 from ._chunks import _OUTPUT_FIELDS, EXPLAIN_FIELD, _get_model, _model_spec, _predict_chunk, _warm_up
 from ._local import _check_int
 
@@ -88,16 +88,16 @@ def _rename_text(record: dict, text_column: str) -> dict:
     return rec
 
 
-def _dataframe_columns(columns: Sequence[str], text_column: str, explain: bool) -> list[str]:
+def _dataframe_columns(columns: Sequence[str], text_column: str, explain: bool, topics: Sequence[str]) -> list[str]:
     kept = [c if c not in _OUTPUT_FIELDS or c == text_column else f"input_{c}" for c in columns]
-    new = ["topic", *(PROBA_PREFIX + t for t in TOPICS), *REGION_FIELDS]
+    new = ["topic", *(PROBA_PREFIX + str(t) for t in topics), *REGION_FIELDS]
     return [*kept, *new, *([EXPLAIN_FIELD] if explain else []), ERROR_FIELD]
 
 
 def _dask_df_partition(df: Any, model: Any, text_column: str, explain: bool, chunk_size: int) -> Any:
     import pandas as pd
 
-    columns = _dataframe_columns(list(df.columns), text_column, explain)
+    columns = _dataframe_columns(list(df.columns), text_column, explain, model.classes_)
     rows: list[dict] = []
     records = ({TEXT_COLUMN: t} for t in df[text_column].tolist())
     for chunk in chunked(records, chunk_size):
@@ -155,7 +155,7 @@ def predict_dask(
             raise InputError(f"dask dataframe: no column {text_column!r} (columns: {list(data.columns)})")
         import pandas as pd
 
-        columns = _dataframe_columns(list(data.columns), text_column, explain)
+        columns = _dataframe_columns(list(data.columns), text_column, explain, loaded.classes_)
         meta = pd.DataFrame(
             {
                 c: pd.Series(dtype="float64" if c.startswith(PROBA_PREFIX) else object)

@@ -27,12 +27,15 @@ from ._plots import (
     report_figures,
 )
 from ._protocol import (
+    SMALL_TOPIC,
+    SmallTopicWarning,
     cross_validate_summary,
     describe_data,
     evaluate,
     load_seed_records,
     run_evaluation,
     seed_loo,
+    topic_counts_warnings,
 )
 from ._region import (
     compare_region_recognisers,
@@ -56,6 +59,9 @@ __all__ = [
     "compare_region_recognisers",
     "cpca_region",
     "cross_validate_summary",
+    "SMALL_TOPIC",
+    "SmallTopicWarning",
+    "topic_counts_warnings",
     "describe_data",
     "evaluate",
     "format_markdown",

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..labels import NATIONAL, PROVINCES, TOPIC_PROBA, TOPICS
+from ..labels import DEFAULT_TOPICS, NATIONAL, PROVINCES, TOPIC_PROBA
 from ..normalize import normalize
 
 # The keyword rules' own short cue lists, on purpose apart from ``topic.CUES``: the baseline is
@@ -70,14 +70,14 @@ class KeywordRules:
         return self
 
     def fit(self, X: Sequence[str], y: Any = None) -> KeywordRules:
-        self.classes_ = np.array(TOPICS)
+        self.classes_ = np.array(DEFAULT_TOPICS)
         return self
 
     def predict(self, X: Sequence[str]) -> list[dict[str, Any]]:
         out = []
         for text in X:
             rec: dict[str, Any] = dict(keyword_rules(text))
-            rec[TOPIC_PROBA] = {t: float(t == rec["topic"]) for t in TOPICS}
+            rec[TOPIC_PROBA] = {t: float(t == rec["topic"]) for t in DEFAULT_TOPICS}
             out.append(rec)
         return out
 

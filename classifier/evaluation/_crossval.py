@@ -12,8 +12,9 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedGroupKFold
 
+from .._progress import QUIET, Progress
 from ..errors import InputError
-from ..labels import REGIONS, TOPIC_PROBA, TOPICS, check_label
+from ..labels import REGIONS, TOPIC_PROBA, check_label, order_topics
 from ._metrics import _subset_accuracy, classification_figures
 
 SCHEMA = 1
@@ -33,21 +34,33 @@ def _fit(estimator: Any, texts: list[str], gold: list[dict[str, str]], target: s
     return model.fit(texts, gold)
 
 
-def _predict(model: Any, texts: list[str]) -> tuple[list[dict[str, Any]], np.ndarray | None]:
-    """Prediction records (at least ``topic``) and topic probabilities in ``TOPICS`` order (or None)."""
+def topic_order(estimator: Any, gold_topics: Sequence[str]) -> tuple[str, ...]:
+    """The topic set of an evaluation, in column order: the model's (fitted ``classes_``, or
+    declared ``topics`` of an unfitted one), then gold labels outside it (default topics
+    first, then sorted)."""
+    classes = getattr(estimator, "classes_", None)
+    if classes is None and hasattr(estimator, "get_params"):
+        params = estimator.get_params()
+        classes = params.get("topic__topics", params.get("topics"))
+    base = tuple(str(c) for c in classes) if classes is not None else ()
+    return base + order_topics(set(gold_topics) - set(base))
+
+
+def _predict(model: Any, texts: list[str], topics: Sequence[str]) -> tuple[list[dict[str, Any]], np.ndarray | None]:
+    """Prediction records (at least ``topic``) and topic probabilities in ``topics`` order (or None)."""
     if not texts:
-        return [], np.zeros((0, len(TOPICS)))
+        return [], np.zeros((0, len(topics)))
     raw = model.predict(texts)
     records: list[dict[str, Any]] = [dict(r) if isinstance(r, Mapping) else {"topic": str(r)} for r in raw]
     if all(TOPIC_PROBA in r for r in records):
-        proba = np.array([[float(r[TOPIC_PROBA].get(t, 0.0)) for t in TOPICS] for r in records])
+        proba = np.array([[float(r[TOPIC_PROBA].get(t, 0.0)) for t in topics] for r in records])
     elif hasattr(model, "predict_proba"):
         p = np.asarray(model.predict_proba(texts))
         classes = [str(c) for c in model.classes_]
-        proba = np.zeros((len(texts), len(TOPICS)))
+        proba = np.zeros((len(texts), len(topics)))
         for j, c in enumerate(classes):
-            if c in TOPICS:
-                proba[:, TOPICS.index(c)] = p[:, j]
+            if c in topics:
+                proba[:, list(topics).index(c)] = p[:, j]
     else:
         proba = None
     return records, proba
@@ -114,26 +127,38 @@ def _oof(
     folds: Sequence[tuple[np.ndarray, np.ndarray]],
     target: str,
     perturbations: Mapping[str, Callable[[str], str]] | None = None,
+    *,
+    topics: Sequence[str],
+    progress: Progress = QUIET,
+    what: str = "cross-validation",
 ) -> dict[str, Any]:
     """Out-of-fold predictions (and of each perturbation, with the same fold models)."""
     n = len(texts)
     preds: list[dict[str, Any] | None] = [None] * n
-    proba = np.full((n, len(TOPICS)), np.nan)
+    proba = np.full((n, len(topics)), np.nan)
     perturbed: dict[str, list[dict[str, Any] | None]] = {name: [None] * n for name in perturbations or {}}
     models, fold_of = [], np.full(n, -1)
-    for f, (tr, te) in enumerate(folds):
-        model = _fit(estimator, [texts[i] for i in tr], [gold[i] for i in tr], target)
-        models.append(model)
-        recs, p = _predict(model, [texts[i] for i in te])
-        for j, i in enumerate(te):
-            preds[i] = recs[j]
-            fold_of[i] = f
-            if p is not None:
-                proba[i] = p[j]
-        for name, fn in (perturbations or {}).items():
-            precs, _ = _predict(model, [_perturb(fn, texts[i]) for i in te])
+    with progress.stage(what, total=len(folds), unit="folds") as step:
+        for f, (tr, te) in enumerate(folds):
+            step.status(f"fold {f + 1}/{len(folds)}")
+            model = _fit(estimator, [texts[i] for i in tr], [gold[i] for i in tr], target)
+            models.append(model)
+            recs, p = _predict(model, [texts[i] for i in te], topics)
             for j, i in enumerate(te):
-                perturbed[name][i] = precs[j]
+                preds[i] = recs[j]
+                fold_of[i] = f
+                if p is not None:
+                    proba[i] = p[j]
+            step.advance()
+    if perturbations:
+        with progress.stage("robustness", total=len(perturbations) * len(folds), unit="runs") as step:
+            for name, fn in perturbations.items():
+                for model, (_, te) in zip(models, folds):
+                    step.status(name)
+                    precs, _ = _predict(model, [_perturb(fn, texts[i]) for i in te], topics)
+                    for j, i in enumerate(te):
+                        perturbed[name][i] = precs[j]
+                    step.advance()
     has_proba = not np.isnan(proba).any()
     return {
         "preds": preds,
@@ -169,52 +194,75 @@ def _learning_curve(
     fractions: Sequence[float],
     max_folds: int,
     seed: int,
+    *,
+    topics: Sequence[str],
+    progress: Progress = QUIET,
 ) -> list[dict[str, Any]]:
     rng = np.random.default_rng(seed)
     use = list(folds)[:max_folds]
-    rows = []
-    for frac in fractions:
-        f1s, regs, sizes = [], [], []
-        for tr, te in use:
-            preds: list[Any]
-            if frac >= 1.0:
-                preds = full["preds"]
-                sub = tr
-            else:
-                order = rng.permutation(np.unique(groups[tr]))
-                sizes_by_group = Counter(groups[tr])
-                chosen, total = set(), 0
-                for g in order:
-                    if total >= frac * len(tr):
-                        break
-                    chosen.add(g)
-                    total += sizes_by_group[g]
-                sub = np.array([i for i in tr if groups[i] in chosen])
-                try:
-                    model = _fit(estimator, [texts[i] for i in sub], [gold[i] for i in sub], target)
-                except Exception:  # too few examples or classes for this estimator at this size
-                    continue
-                recs, _ = _predict(model, [texts[i] for i in te])
-                preds = [None] * len(texts)
-                for j, i in enumerate(te):
-                    preds[i] = recs[j]
-            s = _scores(gold, preds, te)
-            f1s.append(s["topic_macro_f1"])
-            if "region_accuracy" in s:
-                regs.append(s["region_accuracy"])
-            sizes.append(len(sub))
-        if f1s:
-            rows.append(
-                {
-                    "fraction": float(frac),
-                    "train_size": int(round(np.mean(sizes))),
-                    "topic_macro_f1": round(float(np.mean(f1s)), 4),
-                    "topic_macro_f1_std": round(float(np.std(f1s)), 4),
-                    "region_accuracy": round(float(np.mean(regs)), 4) if regs else None,
-                    "n_folds": len(f1s),
-                }
-            )
+    rows: list[dict[str, Any]] = []
+    with progress.stage("learning curve", total=len(fractions), unit="sizes") as step:
+        for frac in fractions:
+            step.status(f"{frac:.0%} of the training folds")
+            _curve_point(estimator, texts, gold, groups, use, full, target, frac, rng, rows, topics)
+            step.advance()
     return rows
+
+
+def _curve_point(
+    estimator: Any,
+    texts: list[str],
+    gold: list[dict[str, str]],
+    groups: np.ndarray,
+    use: Sequence[tuple[np.ndarray, np.ndarray]],
+    full: Mapping[str, Any],
+    target: str,
+    frac: float,
+    rng: np.random.Generator,
+    rows: list[dict[str, Any]],
+    topics: Sequence[str],
+) -> None:
+    """One point of the learning curve (``frac`` of the training folds), appended to ``rows``."""
+    f1s, regs, sizes = [], [], []
+    for tr, te in use:
+        preds: list[Any]
+        if frac >= 1.0:
+            preds = full["preds"]
+            sub = tr
+        else:
+            order = rng.permutation(np.unique(groups[tr]))
+            sizes_by_group = Counter(groups[tr])
+            chosen, total = set(), 0
+            for g in order:
+                if total >= frac * len(tr):
+                    break
+                chosen.add(g)
+                total += sizes_by_group[g]
+            sub = np.array([i for i in tr if groups[i] in chosen])
+            try:
+                model = _fit(estimator, [texts[i] for i in sub], [gold[i] for i in sub], target)
+            except Exception:  # too few examples or classes for this estimator at this size
+                continue
+            recs, _ = _predict(model, [texts[i] for i in te], topics)
+            preds = [None] * len(texts)
+            for j, i in enumerate(te):
+                preds[i] = recs[j]
+        s = _scores(gold, preds, te)
+        f1s.append(s["topic_macro_f1"])
+        if "region_accuracy" in s:
+            regs.append(s["region_accuracy"])
+        sizes.append(len(sub))
+    if f1s:
+        rows.append(
+            {
+                "fraction": float(frac),
+                "train_size": int(round(np.mean(sizes))),
+                "topic_macro_f1": round(float(np.mean(f1s)), 4),
+                "topic_macro_f1_std": round(float(np.std(f1s)), 4),
+                "region_accuracy": round(float(np.mean(regs)), 4) if regs else None,
+                "n_folds": len(f1s),
+            }
+        )
 
 
 def _default_estimator() -> Any:
@@ -228,13 +276,17 @@ def _region_order() -> list[str]:
 
 
 def _figures(
-    gold: list[dict[str, str]], preds: Sequence[Mapping[str, Any]], n_bootstrap: int, seed: int
+    gold: list[dict[str, str]],
+    preds: Sequence[Mapping[str, Any]],
+    n_bootstrap: int,
+    seed: int,
+    topics: Sequence[str],
 ) -> dict[str, Any]:
     out: dict[str, Any] = {
         "topic": classification_figures(
             [g["topic"] for g in gold],
             [str(p.get("topic", "")) for p in preds],
-            TOPICS,
+            topics,
             n_bootstrap=n_bootstrap,
             seed=seed,
         ),

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from ..labels import NATIONAL, NATIONAL_CODE, PROVINCES, TOPICS
+from ..labels import NATIONAL, NATIONAL_CODE, PROVINCES
 
 #: CJK font families tried in order (Debian ``fonts-noto-cjk`` gives the Noto ones).
 CJK_FAMILIES = (
@@ -240,13 +240,12 @@ def _fmt(x: Any) -> str:
 
 
 def _display(label: str) -> str:
-    """Axis label: the name itself with a CJK font; else ASCII (regions as GB/T 2260 codes)."""
+    """Axis label: the name itself with a CJK font; else ASCII (topics as they are, regions as
+    GB/T 2260 codes, other labels as a short code)."""
     if cjk_font():
         return label
     if label in PROVINCES:
         return PROVINCES[label]
     if label == NATIONAL:
         return NATIONAL_CODE
-    if label in TOPICS:
-        return label
     return label if label.isascii() else f"?{zlib.crc32(label.encode()) % 1000:03d}"

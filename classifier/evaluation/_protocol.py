@@ -55,6 +55,7 @@ No report ever holds article text: ids, labels, numbers and evidence terms of at
 
 from __future__ import annotations
 
+import warnings
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -63,11 +64,12 @@ from typing import Any
 import numpy as np
 from sklearn.base import clone
 
+from .._progress import QUIET, Progress
 from .._version import __version__
 from ..errors import InputError
 from ..events import date_agreement, extract_date
 from ..io import find_labels_csv, read_labeled
-from ..labels import DATE_FIELD, LABEL_FIELDS, TOPICS, check_date
+from ..labels import DATE_FIELD, DEFAULT_TOPICS, LABEL_FIELDS, check_date, order_topics
 from ._baselines import KeywordRules, _textbook
 from ._crossval import (
     SCHEMA,
@@ -82,20 +84,46 @@ from ._crossval import (
     _predict,
     _scores,
     grouped_folds,
+    topic_order,
 )
 from ._grouping import near_duplicate_groups
 from ._metrics import _ordered_labels, calibration
 from ._perturbations import PERTURBATIONS
 from ._report import write_report
 
+#: A topic with fewer training articles than this gets a warning: its figures and its
+#: predictions rest on too few examples to trust.
+SMALL_TOPIC = 10
+
+
+class SmallTopicWarning(UserWarning):
+    """A topic has too few training articles to learn or to measure reliably."""
+
+
+def topic_counts_warnings(counts: Counter[str], cv: int = 0) -> list[str]:
+    """Warnings about topics with fewer than ``SMALL_TOPIC`` articles (or fewer than ``cv`` folds)."""
+    out = []
+    for topic in order_topics(counts):
+        n = counts[topic]
+        if n < SMALL_TOPIC:
+            extra = f"; fewer than the {cv} folds, so some test folds have none of it" if 2 <= cv and n < cv else ""
+            out.append(
+                f"topic {topic!r} has only {n} training article{'s' if n != 1 else ''} "
+                f"(fewer than {SMALL_TOPIC}): its predictions and figures are unreliable{extra}"
+            )
+    return out
+
 
 def describe_data(records: Sequence[Mapping[str, Any]], groups: Sequence[int] | None = None) -> dict[str, Any]:
     """Counts per topic and region and the near-duplicate groups of labeled records (the report's ``data``)."""
     ids, texts, gold = _check_records(records, "records")
-    return _data_section(ids, gold, near_duplicate_groups(texts) if groups is None else np.asarray(groups))
+    groups_ = near_duplicate_groups(texts) if groups is None else np.asarray(groups)
+    return _data_section(ids, gold, groups_, order_topics(g["topic"] for g in gold))
 
 
-def _data_section(ids: Sequence[str], gold: list[dict[str, str]], groups: np.ndarray) -> dict[str, Any]:
+def _data_section(
+    ids: Sequence[str], gold: list[dict[str, str]], groups: np.ndarray, topics: Sequence[str]
+) -> dict[str, Any]:
     members: dict[int, list[str]] = {}
     for i, g in enumerate(groups):
         members.setdefault(int(g), []).append(str(ids[i])[:40])
@@ -103,7 +131,7 @@ def _data_section(ids: Sequence[str], gold: list[dict[str, str]], groups: np.nda
     region_counts = Counter(g["region"] for g in gold)
     return {
         "n_articles": len(gold),
-        "topic_counts": {t: topic_counts[t] for t in _ordered_labels(topic_counts, TOPICS)},
+        "topic_counts": {t: topic_counts[t] for t in _ordered_labels(topic_counts, topics)},
         "region_counts": dict(region_counts.most_common()),
         "n_groups": len(members),
         "duplicate_groups": [m for m in members.values() if len(m) > 1],
@@ -163,6 +191,7 @@ def evaluate(
     seed: int = 0,
     max_errors: int = 50,
     groups: np.ndarray | None = None,
+    progress: Progress = QUIET,
 ) -> dict[str, Any]:
     """The report dict (keys in the module docstring) for ``estimator`` on labeled ``records``.
 
@@ -170,16 +199,24 @@ def evaluate(
     fits a clone on them and tests on ``records``; otherwise grouped ``cv``-fold
     cross-validation of clones on ``records`` (groups = :func:`near_duplicate_groups`).
     Robustness and calibration reuse the fold models; nothing is refitted per perturbation.
+    The topic set (``setup.topics``: labels, columns and rows of the tables) is the model's
+    (fitted classes, or the declared ``topics``), then gold labels outside it. The keyword
+    rules baseline, written for the default topics, runs only when every gold topic is one.
     """
     if target not in ("records", "topic"):
         raise InputError(f"evaluate: target must be 'records' or 'topic', got {target!r}")
     ids, texts, gold = _check_records(records, "records")
+    gold_topics = [g["topic"] for g in gold]
+    if train_records is not None and not prefit:
+        _, a_texts, a_gold = _check_records(train_records, "train_records")
+        gold_topics += [g["topic"] for g in a_gold]
+    topics = topic_order(estimator, gold_topics)
     if groups is None:
         groups = near_duplicate_groups(texts)
     groups = np.asarray(groups)
     perts = PERTURBATIONS if robustness else None
     baseline_models: dict[str, tuple[Any, str]] = {}
-    if baselines:
+    if baselines and set(gold_topics) <= set(DEFAULT_TOPICS):
         baseline_models["keyword_rules"] = (KeywordRules(), "records")
         if not prefit and (tb := _textbook()) is not None:
             baseline_models["textbook"] = (tb, "topic")
@@ -189,13 +226,22 @@ def evaluate(
         if prefit:
             model = estimator
         else:
-            _, a_texts, a_gold = _check_records(train_records or [], "train_records")
-            model = _fit(estimator, a_texts, a_gold, target)
+            with progress.stage("fitting", total=1, unit="model") as step:
+                model = _fit(estimator, a_texts, a_gold, target)
+                step.advance()
         all_idx = np.arange(len(texts))
         folds = [(np.zeros(0, dtype=int), all_idx)]
         # A one-"fold" run: the fitted model plays the fold model.
-        recs, proba = _predict(model, texts)
-        perturbed = {name: _predict(model, [_perturb(fn, t) for t in texts])[0] for name, fn in (perts or {}).items()}
+        with progress.stage("predicting", total=1, unit="runs") as step:
+            recs, proba = _predict(model, texts, topics)
+            step.advance()
+        perturbed = {}
+        if perts:
+            with progress.stage("robustness", total=len(perts), unit="runs") as step:
+                for name, fn in perts.items():
+                    step.status(name)
+                    perturbed[name] = _predict(model, [_perturb(fn, t) for t in texts], topics)[0]
+                    step.advance()
         main: dict[str, Any] = {
             "preds": recs,
             "proba": proba,
@@ -203,16 +249,22 @@ def evaluate(
             "models": [model],
             "fold_of": np.zeros(len(texts), dtype=int),
         }
-        base_runs = {"keyword_rules": _predict(KeywordRules().fit(texts), texts)[0]} if baselines else {}
+        base_runs = {}
+        if "keyword_rules" in baseline_models:
+            base_runs["keyword_rules"] = _predict(KeywordRules().fit(texts), texts, topics)[0]
         if "textbook" in baseline_models:  # train_test mode only: it needs the training set
-            base_runs["textbook"] = _predict(_fit(baseline_models["textbook"][0], a_texts, a_gold, "topic"), texts)[0]
+            textbook = _fit(baseline_models["textbook"][0], a_texts, a_gold, "topic")
+            base_runs["textbook"] = _predict(textbook, texts, topics)[0]
         n_splits = None
     else:
         mode = "cv"
         n_splits = int(cv or 5)
         folds = grouped_folds([g["topic"] for g in gold], groups, n_splits, seed)
-        main = _oof(estimator, texts, gold, folds, target, perts)
-        base_runs = {name: _oof(est, texts, gold, folds, tgt)["preds"] for name, (est, tgt) in baseline_models.items()}
+        main = _oof(estimator, texts, gold, folds, target, perts, topics=topics, progress=progress)
+        base_runs = {
+            name: _oof(est, texts, gold, folds, tgt, topics=topics, progress=progress, what=f"baseline {name}")["preds"]
+            for name, (est, tgt) in baseline_models.items()
+        }
 
     preds = main["preds"]
     report: dict[str, Any] = {
@@ -226,9 +278,10 @@ def evaluate(
             "estimator": type(estimator).__name__,
             "sources": None,
             "model": None,
+            "topics": list(topics),
         },
-        "data": _data_section(ids, gold, groups),
-        **_figures(gold, preds, n_bootstrap, seed),
+        "data": _data_section(ids, gold, groups, topics),
+        **_figures(gold, preds, n_bootstrap, seed, topics),
         "date": _date_section(records, ids, texts, preds, max_errors),
         "calibration": None,
         "baselines": None,
@@ -238,11 +291,11 @@ def evaluate(
         "errors": None,
     }
     if main["proba"] is not None:
-        report["calibration"] = calibration([g["topic"] for g in gold], main["proba"], TOPICS)
+        report["calibration"] = calibration([g["topic"] for g in gold], main["proba"], topics)
     if base_runs:
         report["baselines"] = {}
         for name, bpreds in base_runs.items():
-            fig = _figures(gold, bpreds, n_bootstrap, seed)
+            fig = _figures(gold, bpreds, n_bootstrap, seed, topics)
             report["baselines"][name] = {"topic": fig["topic"], "region": fig["region"]}
     if perts:
         all_idx = np.arange(len(texts))
@@ -257,7 +310,18 @@ def evaluate(
         report["robustness"] = rob
     if learning_curve and mode == "cv":
         report["learning_curve"] = _learning_curve(
-            estimator, texts, gold, groups, folds, main, target, learning_fractions, learning_folds, seed
+            estimator,
+            texts,
+            gold,
+            groups,
+            folds,
+            main,
+            target,
+            learning_fractions,
+            learning_folds,
+            seed,
+            topics=topics,
+            progress=progress,
         )
     report["errors"] = _errors(ids, gold, preds, main["proba"], main["models"], main["fold_of"], texts, max_errors)
     return report
@@ -269,6 +333,8 @@ def seed_loo(
     extra: Sequence[Mapping[str, Any]] = (),
     *,
     target: str = "records",
+    progress: Progress = QUIET,
+    what: str = "seed leave-one-out",
 ) -> dict[str, Any]:
     """Leave-one-out over the seed articles: each seed tested by a model trained on the other
     seeds plus ``extra`` (extra articles near-duplicate to the tested seed left out)."""
@@ -276,27 +342,10 @@ def seed_loo(
     e_texts = [r["text"] for r in extra]
     e_gold = _gold(extra) if extra else []
     groups = near_duplicate_groups([*s_texts, *e_texts]) if extra else np.arange(len(s_texts))
-    rows, error = [], None
-    for i in range(len(s_texts)):
-        keep_s = [j for j in range(len(s_texts)) if j != i and groups[j] != groups[i]]
-        keep_e = [j for j in range(len(e_texts)) if groups[len(s_texts) + j] != groups[i]]
-        tr_texts = [s_texts[j] for j in keep_s] + [e_texts[j] for j in keep_e]
-        tr_gold = [s_gold[j] for j in keep_s] + [e_gold[j] for j in keep_e]
-        try:
-            model = _fit(estimator, tr_texts, tr_gold, target)
-            recs, proba = _predict(model, [s_texts[i]])
-        except Exception as exc:  # e.g. four seeds do not cover the topics a model needs
-            error = f"{type(exc).__name__}: {str(exc)[:120]}"
-            break
-        p = recs[0]
-        rows.append(
-            {
-                "id": s_ids[i][:40],
-                **{f"gold_{f}": s_gold[i][f] for f in LABEL_FIELDS},
-                **{f"pred_{f}": str(p.get(f, "") or "") for f in LABEL_FIELDS},
-                "confidence": round(float(np.max(proba[0])), 4) if proba is not None else None,
-            }
-        )
+    rows: list[dict[str, Any]] = []
+    topics = topic_order(estimator, [g["topic"] for g in [*s_gold, *e_gold]])
+    with progress.stage(what, total=len(s_texts), unit="seeds") as step:
+        error = _loo_rows(estimator, s_ids, s_texts, s_gold, e_texts, e_gold, groups, target, topics, rows, step)
     out: dict[str, Any] = {
         "n": len(rows),
         "topic_accuracy": None,
@@ -311,6 +360,43 @@ def seed_loo(
     return out
 
 
+def _loo_rows(
+    estimator: Any,
+    s_ids: list[str],
+    s_texts: list[str],
+    s_gold: list[dict[str, str]],
+    e_texts: list[str],
+    e_gold: list[dict[str, str]],
+    groups: np.ndarray,
+    target: str,
+    topics: Sequence[str],
+    rows: list[dict[str, Any]],
+    step: Any,
+) -> str | None:
+    """The rows of :func:`seed_loo` (appended to ``rows``); the error that stopped it, if any."""
+    for i in range(len(s_texts)):
+        keep_s = [j for j in range(len(s_texts)) if j != i and groups[j] != groups[i]]
+        keep_e = [j for j in range(len(e_texts)) if groups[len(s_texts) + j] != groups[i]]
+        tr_texts = [s_texts[j] for j in keep_s] + [e_texts[j] for j in keep_e]
+        tr_gold = [s_gold[j] for j in keep_s] + [e_gold[j] for j in keep_e]
+        try:
+            model = _fit(estimator, tr_texts, tr_gold, target)
+            recs, proba = _predict(model, [s_texts[i]], topics)
+        except Exception as exc:  # e.g. four seeds do not cover the topics a model needs
+            return f"{type(exc).__name__}: {str(exc)[:120]}"
+        p = recs[0]
+        rows.append(
+            {
+                "id": s_ids[i][:40],
+                **{f"gold_{f}": s_gold[i][f] for f in LABEL_FIELDS},
+                **{f"pred_{f}": str(p.get(f, "") or "") for f in LABEL_FIELDS},
+                "confidence": round(float(np.max(proba[0])), 4) if proba is not None else None,
+            }
+        )
+        step.advance()
+    return None
+
+
 def cross_validate_summary(
     estimator: Any,
     texts: Sequence[str],
@@ -319,6 +405,7 @@ def cross_validate_summary(
     cv: int = 5,
     random_state: int = 0,
     n_bootstrap: int = 1000,
+    progress: Progress = QUIET,
 ) -> dict[str, Any]:
     """Compact grouped-CV scores (for a model file's metadata): topic and region accuracy and
     macro-F1 with bootstrap intervals, folds and seed."""
@@ -333,12 +420,15 @@ def cross_validate_summary(
         n_bootstrap=n_bootstrap,
         seed=random_state,
         max_errors=0,
+        progress=progress,
     )
     out: dict[str, Any] = {"cv": cv, "seed": random_state, "grouping": "near_duplicate_groups", "n": len(records)}
     for field in ("topic", "region"):
         fig = rep[field]
         if fig:
             out[field] = {k: fig[k] for k in ("accuracy", "accuracy_ci", "macro_f1", "macro_f1_ci")}
+    if rep["topic"]:
+        out["topic_per_class_f1"] = {k: v["f1"] for k, v in rep["topic"]["per_class"].items()}
     if rep["calibration"]:
         out["topic_ece"] = rep["calibration"]["ece"]
     return out
@@ -373,6 +463,9 @@ def run_evaluation(
     n_bootstrap: int = 1000,
     seed: int = 0,
     seeds_dir: str | Path = "seeds",
+    label_column: str = "topic",
+    topics: Sequence[str] | None = None,
+    progress: Progress = QUIET,
 ) -> dict[str, Any]:
     """Evaluate on labeled files and return the report (written to ``report_dir`` when given).
 
@@ -383,12 +476,31 @@ def run_evaluation(
       tested on ``data_paths``.
     ``loo_seeds`` adds the leave-one-out over the seed articles of ``seeds_dir`` (in cv mode;
     default ``./seeds``, labeled by ``../labels/seeds.csv`` beside it).
+    ``label_column`` is the field read as the gold topic (e.g. ``corrected_topic``); gold
+    topics may be any labels. ``topics`` declares the topic set of a fresh model (cv and
+    train-test modes; labels outside it are an InputError). ``progress`` shows the stages.
     """
     from ..model import load
 
-    records = read_labeled(data_paths, labels_csv)
     if isinstance(data_paths, (str, Path)):
         data_paths = [data_paths]
+
+    def read(paths: Sequence[str | Path], what: str) -> list[dict[str, Any]]:
+        with progress.stage(what, total=len(paths), unit="source") as step:
+            out = read_labeled(
+                paths,
+                labels_csv,
+                topics=topics,
+                label_column=label_column,
+                on_source=lambda p: step.status(Path(p).name),
+            )
+            step.advance(len(paths), f"{len(out)} articles")
+        return out
+
+    records = read(data_paths, "reading")
+    if cv is not None:  # the data is the training data too
+        for message in topic_counts_warnings(Counter(r["topic"] for r in records), cv):
+            warnings.warn(message, SmallTopicWarning, stacklevel=2)
     sources = [Path(p).name for p in data_paths]
     model_name = None
     if cv is not None or train_paths is not None:
@@ -399,13 +511,25 @@ def run_evaluation(
             if hasattr(fitted, "get_params"):
                 estimator = clone(fitted)
         estimator = estimator if estimator is not None else _default_estimator()
+        if topics is not None:
+            from ..model import with_topics
+
+            estimator = with_topics(estimator, topics)
     common: dict[str, Any] = dict(
-        baselines=baselines, robustness=robustness, learning_curve=learning_curve, n_bootstrap=n_bootstrap, seed=seed
+        baselines=baselines,
+        robustness=robustness,
+        learning_curve=learning_curve,
+        n_bootstrap=n_bootstrap,
+        seed=seed,
+        progress=progress,
     )
     if cv is not None:
         report = evaluate(estimator, records, cv=cv, **common)
     elif train_paths is not None:
-        report = evaluate(estimator, records, train_records=read_labeled(train_paths, labels_csv), **common)
+        train_records = read(train_paths, "reading training data")
+        for message in topic_counts_warnings(Counter(r["topic"] for r in train_records)):
+            warnings.warn(message, SmallTopicWarning, stacklevel=2)
+        report = evaluate(estimator, records, train_records=train_records, **common)
     else:
         if isinstance(model, (str, Path)):
             model_name = str(model)
@@ -415,15 +539,18 @@ def run_evaluation(
         report = evaluate(fitted, records, prefit=True, **common)
     report["setup"]["sources"] = sources
     report["setup"]["model"] = model_name
-    if loo_seeds and cv is not None:
+    # The seeds are labeled with the default topics: their LOO says nothing of another set.
+    if loo_seeds and cv is not None and set(report["setup"]["topics"]) <= set(DEFAULT_TOPICS):
         seeds = load_seed_records(seeds_dir)
         if seeds:
             seed_texts = {s["text"] for s in seeds}
             extra = [r for r in records if r["text"] not in seed_texts]
             report["seed_loo"] = {
-                "with_data": seed_loo(estimator, seeds, extra),
-                "seeds_only": seed_loo(estimator, seeds),
+                "with_data": seed_loo(estimator, seeds, extra, progress=progress, what="seed LOO (with data)"),
+                "seeds_only": seed_loo(estimator, seeds, progress=progress, what="seed LOO (seeds only)"),
             }
     if report_dir is not None:
-        write_report(report, report_dir)
+        with progress.stage("report and plots", total=1, unit="report") as step:
+            write_report(report, report_dir)
+            step.advance()
     return report

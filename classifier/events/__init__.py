@@ -8,7 +8,8 @@ column, see LABELING.md "Date"). Mirror copies: ``signature(clean_text)`` in the
 ``classifier.batch.run_batch(mirrors=...)``.
 """
 
-from ._dates import date_agreement, extract_date
+from ._date_agreement import date_agreement
+from ._dates import extract_date
 from ._mirrors import MirrorDetector, MirrorIndex, MirrorSignature, find_mirrors, signature
 from ._titles import extract_title
 

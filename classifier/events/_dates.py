@@ -6,8 +6,8 @@ agreement 0.59 against 0.93), because the publication-date lines (``发布时间
 ``来源:… 2018-05-10 10:04``) that date 近日 and lend an undated event its year are debris that
 ``normalize`` drops.
 
-One regular-expression pass collects every date mention (Chinese, numeric, Chinese-numeral,
-民国, day-only, 今天/日前/近日); the rest is plain Python over those few candidates:
+One regular-expression pass collects every date mention (``_date_mentions``: Chinese, numeric,
+Chinese-numeral, 民国, day-only, 今天/日前/近日); the rest is plain Python over those few candidates:
 
 1. a document's signature date (a date line under the issuing body's name) or a journal
    issue (``2018年第2期``, ``(2013)05-0011``) dates the whole page;
@@ -27,148 +27,11 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
-from typing import NamedTuple
 
-from ..labels import ISO_DATE
+from ._date_mentions import DateMention, collect_mentions, iso_date, prepare_text
 
-__all__ = ["date_agreement", "extract_date"]
+__all__ = ["extract_date"]
 _DEBUG = False
-
-_CN_DIGITS = {
-    "〇": 0,
-    "○": 0,
-    "零": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CN_NUM = "〇○零一二两三四五六七八九十"
-_M = rf"(?:1[0-2]|0?[1-9]|[{_CN_NUM}]{{1,2}})"
-_D = rf"(?:3[01]|[12][0-9]|0?[1-9]|[{_CN_NUM}]{{1,3}})"
-_DAY_END = r"(?:[日号號]|(?=\s*(?:[至到~～]|--?|—|–)\s*\d))"
-_GL = r"(?:\([a-zü]{1,6}\))?"  # an untoned pinyin gloss the scraper left after 年/月/日 ("2月(yue)11日")
-
-_CANDIDATES_SOURCE = (
-    # journal issue: 2018年第2期, 2017年5期 / (2013)05-0011-06 / 2023(7):138
-    rf"(?P<jy>(?:19|20)\d\d)\s*年\s*(?:第\s*)?\d{{1,2}}\s*期"
-    rf"|(?<=\()(?P<jy2>(?:19|20)\d\d)\)\s*0?\d{{1,3}}\s*-\s*\d"
-    rf"|(?<![\d\-])(?P<jy3>(?:19|20)\d\d)\s*\(\d{{1,2}}\)\s*:\s*\d"
-    # 民国 year: 民国115年(5月10日)
-    rf"|民[国國]\s*(?P<roc>\d{{1,3}}|[{_CN_NUM}百]{{1,5}})\s*年{_GL}"
-    rf"(?:\s*(?P<rm>{_M})\s*月{_GL}(?:\s*(?P<rd>{_D})\s*{_DAY_END})?)?"
-    # Chinese form: 2018年5月10日, 二〇一八年五月十日, 2018年5月, 2018年; ROC 3-digit year with a month
-    rf"|(?<!\d)(?P<y>(?:19|20)\d\d|[〇○零一二三四五六七八九]{{4}}|1[0-2]\d(?=\s*年\s*{_M}\s*月))\s*年{_GL}"
-    rf"(?:\s*(?P<m>{_M})\s*月{_GL}(?:\s*(?P<d>{_D})\s*{_DAY_END}(?P<t>\s*\d{{1,2}}[:：]\d\d)?)?)?"
-    # numeric form: 2018-05-10, 2018/5/10, 2018.05.10 (+ a time)
-    rf"|(?<![0-9A-Za-z/.\-_=])(?P<ny>(?:19|20)\d\d)\s?(?P<sep>[-/.])\s?(?P<nm>1[0-2]|0?[1-9])\s?(?P=sep)\s?"
-    rf"(?P<nd>3[01]|[12]\d|0?[1-9])(?![\d.])(?P<nt>\s*\d{{1,2}}:\d\d)?"
-    # ROC numeric, on Taiwanese pages: 115/05/10, 115-05-10 (checked in _collect)
-    rf"|(?<![0-9A-Za-z/.\-_=])(?P<ty>1[0-2]\d)(?P<tsep>[-/.])(?P<tm>1[0-2]|0[1-9])(?P=tsep)(?P<td>3[01]|[12]\d|0[1-9])"
-    rf"(?![\d.])(?P<tt>\s*\d{{1,2}}:\d\d)?"
-    # day.month.year: 22.04.2015 19:12
-    rf"|(?<![\d.])(?P<ed>3[01]|[12]\d|0?[1-9])\.(?P<em>1[0-2]|0[1-9])\.(?P<ey>(?:19|20)\d\d)(?![\d.])(?P<et>\s*\d{{1,2}}:\d\d)?"
-    # month and day: 5月9日, 4月13日至14日, 11月19至24日
-    rf"|(?<![\d\-—–~～至到])(?P<mm>{_M})\s*月{_GL}\s*(?P<md>{_D})\s*{_DAY_END}{_GL}"
-    # relative days
-    r"|(?P<rel>今天|今日|日前|近日|昨天|昨日|前不久|不久前)"
-    # a day with no month: 9日上午, 21日认定
-    rf"|(?<![\d月\-~～至到])(?P<bd>3[01]|[12]\d|[1-9])\s*日(?![报報])"
-)
-# The leading look-ahead lets re skip every position that cannot start a date (15 × faster);
-# dates in Chinese numerals (二〇一八年五月十日) are looked for only in texts that have a hint of one.
-_CANDIDATES = re.compile(rf"(?=[\d今日近昨前不民(])(?:{_CANDIDATES_SOURCE})")
-_CANDIDATES_CN = re.compile(rf"(?=[\d〇○零一二两三四五六七八九十今日近昨前不民(])(?:{_CANDIDATES_SOURCE})")
-_TAIWAN = re.compile("民[國国]|臺灣|台灣|臺北|台北|臺中|臺南|高雄|[縣县]市政府|教育部國民")
-_CN_HINT = re.compile(rf"[{_CN_NUM}](?:(?<=[〇○零])[〇○零一二三四五六七八九]|\s*月)")
-
-
-class _Cand(NamedTuple):
-    kind: str  # "ymd" | "ym" | "y" | "md" | "rel" | "day" | "journal"
-    start: int
-    end: int
-    year: int
-    month: int
-    day: int
-    stamp: bool  # numeric with a time of day: a page stamp
-
-
-def _cn_int(s: str) -> int:
-    """Integer value of ASCII digits or Chinese numerals (十五, 二十一, 一〇三, 二〇一八)."""
-    if s.isdigit() and s.isascii():
-        return int(s)
-    if "十" in s or "百" in s:
-        total, cur = 0, 0
-        for ch in s:
-            if ch == "百":
-                total += (cur or 1) * 100
-                cur = 0
-            elif ch == "十":
-                total += (cur or 1) * 10
-                cur = 0
-            else:
-                cur = _CN_DIGITS.get(ch, 0)
-        return total + cur
-    value = 0
-    for ch in s:
-        if ch not in _CN_DIGITS:
-            return 0
-        value = value * 10 + _CN_DIGITS[ch]
-    return value
-
-
-def _collect(text: str) -> list[_Cand]:
-    out: list[_Cand] = []
-    pattern = _CANDIDATES_CN if _CN_HINT.search(text) else _CANDIDATES
-    for mt in pattern.finditer(text):
-        g = mt.group
-        s, e = mt.start(), mt.end()
-        if g("ny"):
-            out.append(_Cand("ymd", s, e, int(g("ny")), int(g("nm")), int(g("nd")), bool(g("nt"))))
-        elif g("mm"):
-            m, d = _cn_int(g("mm")), _cn_int(g("md"))
-            if 1 <= m <= 12 and 1 <= d <= 31:
-                out.append(_Cand("md", s, e, 0, m, d, False))
-        elif g("y"):
-            y = _cn_int(g("y"))
-            if y < 1000:
-                y += 1911
-            m = _cn_int(g("m")) if g("m") else 0
-            d = _cn_int(g("d")) if g("d") else 0
-            if not 1 <= m <= 12:
-                m, d = 0, 0
-            if not 1 <= d <= 31:
-                d = 0
-            out.append(_Cand("ymd" if d else "ym" if m else "y", s, e, y, m, d, bool(g("t"))))
-        elif g("rel"):
-            out.append(_Cand("rel", s, e, 0, 0, 0, False))
-        elif g("bd"):
-            out.append(_Cand("day", s, e, 0, 0, int(g("bd")), False))
-        elif g("ty"):
-            if _TAIWAN.search(text):
-                out.append(_Cand("ymd", s, e, int(g("ty")) + 1911, int(g("tm")), int(g("td")), bool(g("tt"))))
-        elif g("ey"):
-            out.append(_Cand("ymd", s, e, int(g("ey")), int(g("em")), int(g("ed")), bool(g("et"))))
-        elif g("roc"):
-            y = _cn_int(g("roc")) + 1911
-            m = _cn_int(g("rm")) if g("rm") else 0
-            d = _cn_int(g("rd")) if g("rd") else 0
-            if not 1 <= m <= 12:
-                m, d = 0, 0
-            if not 1 <= d <= 31:
-                d = 0
-            out.append(_Cand("ymd" if d else "ym" if m else "y", s, e, y, m, d, False))
-        else:
-            y = int(g("jy") or g("jy2") or g("jy3"))
-            out.append(_Cand("journal", s, e, y, 0, 0, False))
-    return out
 
 
 # --- context ---------------------------------------------------------------------------
@@ -247,31 +110,6 @@ class _Lines:
     def span(self, i: int) -> tuple[int, int]:
         end = self.starts[i + 1] - 1 if i + 1 < len(self.starts) else len(self.text)
         return self.starts[i], end
-
-
-_GLOSS = re.compile(r"\((?<=[\u4e00-\u9fff]\()[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńň]{1,6}\)")
-_WIDE_DIGIT = re.compile("[０-９]")
-_WIDE_DIGITS = str.maketrans("０１２３４５６７８９：／－．", "0123456789:/-.")
-
-
-def _prepare(text: str) -> str:
-    if "(" in text:
-        text = _GLOSS.sub("", text)
-    if _WIDE_DIGIT.search(text):
-        text = text.translate(_WIDE_DIGITS)
-    return text
-
-
-def _iso(y: int, m: int = 0, d: int = 0) -> str:
-    if y and m and d:
-        return f"{y:04d}-{m:02d}-{d:02d}"
-    if y and m:
-        return f"{y:04d}-{m:02d}"
-    if y:
-        return f"{y:04d}"
-    if m and d:
-        return f"--{m:02d}-{d:02d}"
-    return ""
 
 
 _LABEL_CHARS = frozenset("时時间間日期限")
@@ -378,8 +216,8 @@ def extract_date(text: str) -> str:
     """
     if not isinstance(text, str):
         raise TypeError(f"extract_date(): text must be a str, got {type(text).__name__}")
-    text = _prepare(text)
-    cands = _collect(text)
+    text = prepare_text(text)
+    cands = collect_mentions(text)
     if not cands:
         return ""
     lines = _Lines(text)
@@ -413,13 +251,13 @@ def extract_date(text: str) -> str:
     # the last three lines (a source note "(教育部网站,2016-07-04)"), unless the tail is a list of stamped items
     last_lines = lines.starts[max(0, len(lines.starts) - 3)]
     tail_list = sum(1 for c in cands if c.stamp and c.start > n // 2) >= 3
-    pubs: list[tuple[int, _Cand]] = []
-    weak_pubs: list[_Cand] = []
-    events: list[tuple[int, _Cand]] = []
-    full_dates: list[_Cand] = []
-    signature: _Cand | None = None
-    journal: _Cand | None = None
-    dateline: _Cand | None = None
+    pubs: list[tuple[int, DateMention]] = []
+    weak_pubs: list[DateMention] = []
+    events: list[tuple[int, DateMention]] = []
+    full_dates: list[DateMention] = []
+    signature: DateMention | None = None
+    journal: DateMention | None = None
+    dateline: DateMention | None = None
     copyright_lines: dict[int, bool] = {}
     for c in cands:
         if c.start >= stop:
@@ -531,12 +369,12 @@ def extract_date(text: str) -> str:
             print("  event", score, c, repr(text[max(0, c.start - 10) : c.end + 20]))
 
     if signature is not None:
-        return _iso(signature.year, signature.month, signature.day)
+        return iso_date(signature.year, signature.month, signature.day)
     if journal is not None:
-        return _iso(journal.year)
+        return iso_date(journal.year)
 
-    pub: _Cand | None = max(pubs, key=lambda sc: (sc[0], -sc[1].start))[1] if pubs else None
-    event: _Cand | None = None
+    pub: DateMention | None = max(pubs, key=lambda sc: (sc[0], -sc[1].start))[1] if pubs else None
+    event: DateMention | None = None
     if events:
         best_score, event = max(events, key=lambda sc: (sc[0], -sc[1].start))
         if best_score < 2:
@@ -544,40 +382,40 @@ def extract_date(text: str) -> str:
 
     if event is None:
         if pub is not None:
-            return _iso(pub.year, pub.month, pub.day)
-        return _iso(0, dateline.month, dateline.day) if dateline is not None and not is_document else ""
+            return iso_date(pub.year, pub.month, pub.day)
+        return iso_date(0, dateline.month, dateline.day) if dateline is not None and not is_document else ""
     if event.kind == "rel":
         if pub is not None:
-            return _iso(pub.year, pub.month, pub.day)
+            return iso_date(pub.year, pub.month, pub.day)
         if dateline is not None:
-            return _iso(0, dateline.month, dateline.day)
+            return iso_date(0, dateline.month, dateline.day)
         # "日前获悉, … will be held in October 2024": an explicit date of the event, when one stands out
         explicit = [sc for sc in events if sc[1].kind != "rel" and sc[0] >= 3]
         if not explicit:
             return ""
         event = max(explicit, key=lambda sc: (sc[0], -sc[1].start))[1]
     if event.kind in ("ymd", "ym"):
-        return _iso(event.year, event.month, event.day)
+        return iso_date(event.year, event.month, event.day)
 
     month, day = event.month, event.day
     if event.kind == "day":
         ref = dateline or pub
         if ref is None or not ref.month or day > (ref.day or 31):
-            return _iso(pub.year, pub.month, pub.day) if pub else ""
+            return iso_date(pub.year, pub.month, pub.day) if pub else ""
         month = ref.month
-    return _iso(_event_year(text, lines, cands, event, month, day, pub, weak_pubs, full_dates, title), month, day)
+    return iso_date(_event_year(text, lines, cands, event, month, day, pub, weak_pubs, full_dates, title), month, day)
 
 
 def _event_year(
     text: str,
     lines: _Lines,
-    cands: list[_Cand],
-    event: _Cand,
+    cands: list[DateMention],
+    event: DateMention,
     month: int,
     day: int,
-    pub: _Cand | None,
-    weak_pubs: list[_Cand],
-    full_dates: list[_Cand],
+    pub: DateMention | None,
+    weak_pubs: list[DateMention],
+    full_dates: list[DateMention],
     title: str,
 ) -> int:
     """The year of an event dated by month and day only (0 when the text gives none)."""
@@ -613,57 +451,3 @@ def _event_year(
         if m and not _AFTER_BAD.match(title[m.end() : m.end() + 4]):
             return int(m.group(1))
     return 0
-
-
-def _year_month(value: str, where: str) -> tuple[str, str]:
-    m = ISO_DATE.fullmatch(value)
-    if m is None:
-        raise ValueError(f"{where}: {value!r} is not an ISO date (YYYY-MM-DD, YYYY-MM, YYYY, --MM-DD or '')")
-    return m.group("year") or "", m.group("month") or m.group("day_month") or ""
-
-
-def date_agreement(gold: Sequence[str], pred: Sequence[str]) -> dict[str, float | int | None]:
-    """How far predicted dates agree with gold dates.
-
-    Parameters
-    ----------
-    gold, pred : sequence of str
-        ISO dates as ``extract_date`` writes them ("" for no date), in the same order.
-
-    Returns
-    -------
-    dict
-        ``n``, ``n_dated`` (gold has a date), ``n_undated``; ``exact``: share of dated items
-        predicted exactly; ``year_month``: share of dated items whose year and month agree
-        (both absent counts as agreeing, so ``2018`` matches ``2018`` and ``--05-09`` matches
-        ``--05-10``); ``no_date``: share of undated items predicted with no date. A share is None
-        when it has no items.
-
-    Examples
-    --------
-    >>> date_agreement(["2018-05-10", "--05-09", ""], ["2018-05-10", "--05-10", ""])["year_month"]
-    1.0
-    """
-    gold, pred = list(gold), list(pred)
-    if len(gold) != len(pred):
-        raise ValueError(f"date_agreement(): {len(gold)} gold dates but {len(pred)} predicted")
-    exact = year_month = no_date = n_dated = 0
-    for i, (g, p) in enumerate(zip(gold, pred)):
-        g = "" if g is None else str(g)
-        p = "" if p is None else str(p)
-        gp, pp = _year_month(g, f"gold[{i}]"), _year_month(p, f"pred[{i}]")
-        if g:
-            n_dated += 1
-            exact += g == p
-            year_month += bool(p) and gp == pp
-        else:
-            no_date += p == ""
-    n_undated = len(gold) - n_dated
-    return {
-        "n": len(gold),
-        "n_dated": n_dated,
-        "n_undated": n_undated,
-        "exact": exact / n_dated if n_dated else None,
-        "year_month": year_month / n_dated if n_dated else None,
-        "no_date": no_date / n_undated if n_undated else None,
-    }

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import InputError
-from ..labels import ERROR_FIELD, OUTPUT_FIELDS, TEXT_COLUMN, TOPIC_PROBA, TOPICS
+from ..labels import ERROR_FIELD, OUTPUT_FIELDS, TEXT_COLUMN, TOPIC_PROBA
 from ._formats import OUTPUT_FORMATS, infer_format
 
 #: Prefix of the flattened ``topic_proba`` columns in CSV (and Dask dataframe) output.
@@ -35,7 +35,7 @@ def dumps_record(record: dict) -> str:
 def output_columns(records: Iterable[dict]) -> tuple[list[str], list[str]]:
     """(columns in output order, topics of topic_proba) over all records."""
     seen: dict[str, None] = {}
-    topics: dict[str, None] = dict.fromkeys(TOPICS)
+    topics: dict[str, None] = {}  # the model's topics, in the order of its probability columns
     for rec in records:
         seen.update(dict.fromkeys(rec))
         proba = rec.get(TOPIC_PROBA)

@@ -27,8 +27,16 @@ __all__ = [
     "load_artifact",
     "save",
     "save_artifact",
+    "with_topics",
 ]
 
 __getattr__, __dir__ = lazy_names(
-    __name__, {"ArticleClassifier": "._article", "save": "._article", "data_fingerprint": "._article"}, globals()
+    __name__,
+    {
+        "ArticleClassifier": "._article",
+        "save": "._article",
+        "data_fingerprint": "._article",
+        "with_topics": "._article",
+    },
+    globals(),
 )

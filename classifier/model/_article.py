@@ -58,7 +58,7 @@ class ArticleClassifier(BaseEstimator):
     region_ : RegionResolver
         The fitted region resolver.
     classes_ : ndarray of str
-        The topics, in the column order of ``predict_proba`` (``labels.TOPICS`` order).
+        The topics, in the column order of ``predict_proba`` (the topic model's ``classes_``).
     n_train_ : int
         Number of training articles.
     fingerprint_ : str
@@ -110,7 +110,7 @@ class ArticleClassifier(BaseEstimator):
         return self
 
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
-        """Topic probabilities, columns in ``classes_`` order (``labels.TOPICS`` order)."""
+        """Topic probabilities, columns in ``classes_`` order (the topic model's ``classes_``)."""
         check_is_fitted(self)
         return self.predictor_.predict_proba(X)
 
@@ -129,6 +129,16 @@ class ArticleClassifier(BaseEstimator):
         """The prediction for one text with the terms and place mentions that decided it."""
         check_is_fitted(self)
         return self.predictor_.explain(text, k=k)
+
+
+def with_topics(estimator: ArticleClassifier | None, topics: Sequence[str] | None) -> ArticleClassifier:
+    """An unfitted copy of ``estimator`` (None: ``ArticleClassifier()``) whose topic model
+    learns the declared ``topics`` (None: the labels of the training data)."""
+    est = clone(estimator) if estimator is not None else ArticleClassifier()
+    if topics is not None:
+        topic = est.topic if est.topic is not None else TopicClassifier()
+        est.set_params(topic=clone(topic).set_params(topics=tuple(topics)))
+    return est
 
 
 def save(model: ArticleClassifier, path: str | Path, **metadata: Any) -> Path:

@@ -101,10 +101,36 @@ def _unmember(prefix: str, state: dict[str, Any], arrays: Any) -> LinearMember:
     )
 
 
+#: The fields each class's state is written with: a field added to a class must be added here
+#: (and to ``predictor_state`` / ``predictor_from_state``), else saving refuses (tested).
+WRITTEN_FIELDS: dict[str, frozenset[str]] = {
+    "TopicScorer": frozenset(
+        ("classes", "spec", "blocks", "members", "explainer", "cue_scale", "guide", "n_tfidf", "offsets")
+    ),
+    "FeatureSpec": frozenset(("word_ngram_range", "char_ngram_range", "lead_chars", "lead", "cues", "cue_groups")),
+    "LinearMember": frozenset(("coef", "intercept", "calibration", "params", "columns", "n_classes")),
+    "TfidfBlock": frozenset(("name", "vocabulary", "idf", "weight", "sublinear_tf")),
+    "RegionRanker": frozenset(("coef", "intercept", "min_count", "dominance", "feature_names")),
+}
+
+
+def _check_fields(obj: Any) -> None:
+    name = type(obj).__name__
+    found = set(vars(obj))
+    unknown = found - WRITTEN_FIELDS[name]
+    if unknown:
+        raise ModelError(
+            f"{name} has fields the model file format does not write ({', '.join(sorted(unknown))}): "
+            "add them to classifier/model/_format.py (and bump NPZ_FORMAT_VERSION if old readers cannot read them)"
+        )
+
+
 def predictor_state(predictor: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """(JSON-able state, arrays) of a ``Predictor``: every field, written explicitly."""
     topic: TopicScorer = predictor.topic
     region: RegionRanker = predictor.region
+    for part in (topic, topic.spec, *topic.blocks, *topic.members, topic.explainer, region):
+        _check_fields(part)
     arrays: dict[str, np.ndarray] = {}
     blocks = []
     for i, block in enumerate(topic.blocks):
@@ -125,8 +151,12 @@ def predictor_state(predictor: Any) -> tuple[dict[str, Any], dict[str, np.ndarra
                 "lead_chars": int(spec.lead_chars),
                 "lead": bool(spec.lead),
                 "cues": bool(spec.cues),
+                "cue_groups": None
+                if spec.cue_groups is None
+                else [[str(group), [str(t) for t in terms]] for group, terms in spec.cue_groups],
             },
             "cue_scale": float(topic.cue_scale),
+            "guide": topic.guide is not None,
             "blocks": blocks,
             "members": [_member(f"topic/member/{j}", m, arrays) for j, m in enumerate(topic.members)],
             "explainer": _member("topic/explainer", topic.explainer, arrays),
@@ -138,6 +168,8 @@ def predictor_state(predictor: Any) -> tuple[dict[str, Any], dict[str, np.ndarra
             "feature_names": [str(n) for n in region.feature_names],
         },
     }
+    if topic.guide is not None:
+        arrays["topic/guide"] = np.asarray(topic.guide, dtype=np.float64)
     arrays["region/coef"] = np.asarray(region.coef, dtype=np.float64)
     return state, arrays
 
@@ -165,6 +197,9 @@ def predictor_from_state(state: dict[str, Any], arrays: Any) -> tuple[TopicScore
         lead_chars=int(s["lead_chars"]),
         lead=bool(s["lead"]),
         cues=bool(s["cues"]),
+        cue_groups=None
+        if s.get("cue_groups") is None
+        else tuple((str(group), tuple(str(t) for t in terms)) for group, terms in s["cue_groups"]),
     )
     topic = TopicScorer(
         classes=np.array(t["classes"]),
@@ -173,6 +208,7 @@ def predictor_from_state(state: dict[str, Any], arrays: Any) -> tuple[TopicScore
         members=[_unmember(f"topic/member/{j}", m, arrays) for j, m in enumerate(t["members"])],
         explainer=_unmember("topic/explainer", t["explainer"], arrays),
         cue_scale=float(t["cue_scale"]),
+        guide=arrays["topic/guide"] if t.get("guide") else None,
     )
     r = state["region"]
     region = RegionRanker(

@@ -5,13 +5,16 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
 from ..labels import NATIONAL_CODE
 from ._matching import (
+    _BEIJING,
     _LEAD_CHARS,
     _LOCAL_CUES,
+    _NATIONAL_PRESS,
     _TAIL_SHARE,
     _TITLE_CHARS,
     _VENUE_AFTER,
@@ -19,6 +22,7 @@ from ._matching import (
     Mention,
     _in_list,
     _local_media,
+    _place_lists,
     national_cues,
 )
 
@@ -30,7 +34,7 @@ def _title_end(text: str) -> int:
 
 #: The features of a candidate region, in the column order of the ranker's weights; a model
 #: file records them and is refused when they differ. Features 0-10, 21 and 22 describe a
-#: mentioned province, 11-20 the 全国 candidate (zero for the other kind of candidate).
+#: mentioned province, 11-20 and 23 the 全国 candidate (zero for the other kind of candidate).
 FEATURE_NAMES: tuple[str, ...] = (
     "log_plain_mentions",
     "plain_mention_share",
@@ -55,6 +59,9 @@ FEATURE_NAMES: tuple[str, ...] = (
     "log_local_cues",
     "most_mentioned_local",
     "listed_share",
+    "national_press",
+    "log_strong_mentions",
+    "full_subdivision_in_lead",
 )
 _N_FEATURES = len(FEATURE_NAMES)
 _COL = {name: i for i, name in enumerate(FEATURE_NAMES)}
@@ -70,6 +77,17 @@ def _candidate_features(text: str, mentions: Sequence[Mention], local: int) -> t
     n = max(len(text), 1)
     title, lead, tail = _title_end(text), _LEAD_CHARS, n * (1 - _TAIL_SHARE)
     mentions = _local_media(text, mentions, local)
+    # A place that opens a list of more places than it names (天津市和平区等188个县) stands for
+    # the list: a national list of counties that passed places the piece nowhere.
+    mentions = [
+        replace(m, org=True) if many and not m.org else m
+        for m, (_, many) in zip(mentions, _place_lists(text, mentions))
+    ]
+    press = bool(_NATIONAL_PRESS.search(text))
+    if press:
+        # Beijing is the seat of the national bodies: at their routine press events (a ministry
+        # press conference, the 两会 venues) its name is the seat, as a dateline's is.
+        mentions = [replace(m, org=True) if m.province == _BEIJING and not m.org else m for m in mentions]
     by_prov: dict[str, list[Mention]] = defaultdict(list)
     listed: dict[int, bool] = {}
     for m, in_list in zip(mentions, _in_list(text, mentions)):
@@ -98,6 +116,11 @@ def _candidate_features(text: str, mentions: Sequence[Mention], local: int) -> t
         )
         f[_COL["tail_share"]] = sum(1 for m in ms if m.start >= tail) / len(ms)
         f[_COL["listed_share"]] = sum(1 for m in plain if listed[id(m)]) / max(len(plain), 1)
+        # Full names and region-only bodies weigh more than stems resolved from context.
+        f[_COL["log_strong_mentions"]] = math.log1p(sum(1 for m in plain if m.kind != "weak"))
+        f[_COL["full_subdivision_in_lead"]] = any(
+            m.kind == "full" and m.level != "province" and m.start < lead for m in plain
+        ) or any(m.kind == "body" for m in ms)
         codes.append(p)
         rows.append(f)
     cues = national_cues(text)
@@ -112,6 +135,7 @@ def _candidate_features(text: str, mentions: Sequence[Mention], local: int) -> t
     f[_COL["log_org_mentions_all"]] = math.log1p(sum(1 for m in mentions if m.org))
     f[_COL["national_cue_in_title"]] = any(pos < title for _, pos in cues)
     f[_COL["log_local_cues"]] = math.log1p(local)
+    f[_COL["national_press"]] = press
     for r, p in zip(rows, codes):
         r[_COL["most_mentioned_local"]] = (counts[p] == top) * math.log1p(local)
     codes.append(NATIONAL_CODE)

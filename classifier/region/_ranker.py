@@ -13,7 +13,18 @@ from ..errors import ModelError
 from ..labels import NATIONAL, NATIONAL_CODE, REGION_FIELDS
 from ._features import FEATURE_NAMES, _candidate_features
 from ._gazetteer import _gazetteer
-from ._matching import _LEAD_CHARS, _LOCAL_CUES, _PROVINCE_NAME, Mention, _local_media, find_places, national_cues
+from ._matching import (
+    _LEAD_CHARS,
+    _LOCAL_CUES,
+    _NO_SUBDIVISIONS,
+    _PROVINCE_NAME,
+    Mention,
+    _local_media,
+    _own_level_cue,
+    _place_lists,
+    find_places,
+    national_cues,
+)
 
 
 class RegionRanker:
@@ -72,8 +83,12 @@ class RegionRanker:
         counts: Counter[str] = Counter()
         first: dict[str, int] = {}
         support: dict[str, list[Mention]] = defaultdict(list)
-        for m in mentions:
-            if m.org or m.province != within or m.level == "province":
+        # A place in an enumeration of places (茂名市电白区等13个县, 泾阳、长武两地) shares the event;
+        # counties listed in one city still name that city.
+        for m, (listed, many) in zip(mentions, _place_lists(text, mentions)):
+            if m.org or m.province != within or m.level == "province" or m.kind == "body":
+                continue
+            if many or (listed and level == "county"):
                 continue
             key = m.code if level == "county" else m.city
             if not key or (level == "county" and m.level != "county"):
@@ -86,7 +101,9 @@ class RegionRanker:
         ranked = counts.most_common()
         best, n1 = ranked[0]
         n2 = ranked[1][1] if len(ranked) > 1 else 0
-        if (n1 >= self.min_count or first[best] < lead) and n2 <= self.dominance * n1:
+        # A county that the piece is written from inside (全区, 区委 for a 区) needs no repeat.
+        own = level == "county" and len(ranked) == 1 and _own_level_cue(text, _gazetteer().current[best].name[-1])
+        if (n1 >= self.min_count or first[best] < lead or own) and n2 <= self.dominance * n1:
             return best, support[best]
         return "", []
 
@@ -101,6 +118,8 @@ class RegionRanker:
             out.update(region=NATIONAL, region_code=NATIONAL_CODE)
             return out, []
         out.update(region=_PROVINCE_NAME[region_code], region_code=region_code)
+        if region_code in _NO_SUBDIVISIONS:
+            return out, [m for m in mentions if m.province == region_code]
         gz = _gazetteer()
         county, cm = self._pick(text, mentions, "county", region_code)
         if county:

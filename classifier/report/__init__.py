@@ -7,11 +7,13 @@ the records whose ``duplicate_of`` is its id. Error records are counted and skip
 from __future__ import annotations
 
 from ._aggregate import LOW_CONFIDENCE, Aggregates, Event, EventStream, aggregate, to_event, year_of
+from ._browser import CHROMIUM_ARGS, chromium_path, launch_chromium
 from ._report import REPORT_FILES, ReportSummary, build_report
 from ._synthetic import synthetic_predictions, write_synthetic_predictions
 from ._tables import EVENT_COLUMNS
 
 __all__ = [
+    "CHROMIUM_ARGS",
     "EVENT_COLUMNS",
     "LOW_CONFIDENCE",
     "REPORT_FILES",
@@ -21,6 +23,8 @@ __all__ = [
     "ReportSummary",
     "aggregate",
     "build_report",
+    "chromium_path",
+    "launch_chromium",
     "to_event",
     "synthetic_predictions",
     "write_synthetic_predictions",

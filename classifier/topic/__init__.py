@@ -5,14 +5,33 @@ the features and the ``TopicScorer`` a saved model predicts with need numpy only
 """
 
 from .._lazy import lazy_names
-from ._features import CUE_SCALE, CUES, N_CUES, FeatureSpec, char_ngrams, cue_row, word_ngrams
+from ._features import (
+    CUE_SCALE,
+    CUES,
+    GUIDE_CUES,
+    GUIDE_RULES,
+    N_CUES,
+    CueTable,
+    FeatureSpec,
+    GuideRule,
+    char_ngrams,
+    cue_row,
+    cue_table,
+    guide_row,
+    learn_cues,
+    word_ngrams,
+)
 from ._scorer import LinearMember, TfidfBlock, TopicScorer
 
 __all__ = [
     "CUES",
     "CUE_SCALE",
+    "GUIDE_CUES",
     "N_CUES",
+    "CueTable",
     "FeatureSpec",
+    "GUIDE_RULES",
+    "GuideRule",
     "LinearMember",
     "TextbookPredictor",
     "TfidfBlock",
@@ -20,6 +39,9 @@ __all__ = [
     "TopicScorer",
     "char_ngrams",
     "cue_row",
+    "cue_table",
+    "guide_row",
+    "learn_cues",
     "textbook_baseline",
     "word_ngrams",
 ]

@@ -11,20 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..segment import tokenize_lead
-from ._features import (
-    _CUE_INDEX,
-    _QA_HEAD,
-    _QUESTION_LINE,
-    CUE_LEAD_GROUPS,
-    CUE_LEAD_WORDS,
-    CUE_QA_HEADS,
-    CUE_QUESTION_LINES,
-    CUE_TEXT_GROUPS,
-    CUE_TEXT_WORDS,
-    CUES,
-    N_CUES,
-    FeatureSpec,
-)
+from ._features import _GUIDE_LEAD, _QA_HEAD, _QUESTION_LINE, GUIDE_RULES, FeatureSpec, guide_row
 
 
 @dataclass
@@ -103,6 +90,8 @@ class TopicScorer:
     members: list[LinearMember]
     explainer: LinearMember
     cue_scale: float = 0.0
+    #: Log-odds each ``GUIDE_RULES`` match adds to each class, shape (N_GUIDE, n_classes); None: none.
+    guide: np.ndarray | None = None
     n_tfidf: int = field(init=False)
     offsets: list[int] = field(init=False)
 
@@ -124,22 +113,32 @@ class TopicScorer:
             val.append(row[nz])
         return np.concatenate(idx), np.concatenate(val)
 
-    def _proba(self, idx: np.ndarray, val: np.ndarray) -> np.ndarray:
+    def _offset(self, text: str) -> np.ndarray | float:
+        """The guide rules' log-odds for one clean text (0.0 without guide rules)."""
+        guide = getattr(self, "guide", None)  # models saved before the guide rules have none
+        if guide is None:
+            return 0.0
+        row = guide_row(text)
+        return row @ guide if row.any() else 0.0
+
+    def _proba(self, idx: np.ndarray, val: np.ndarray, offset: np.ndarray | float = 0.0) -> np.ndarray:
         if len(self.members) == 1:  # the mean of one row is that row, bit for bit
             m = self.members[0]
-            return m.proba(m.scores(idx, val))
-        return np.mean([m.proba(m.scores(idx, val)) for m in self.members], axis=0)
+            return m.proba(m.scores(idx, val) + offset)
+        return np.mean([m.proba(m.scores(idx, val) + offset) for m in self.members], axis=0)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probabilities of clean texts, shape (n, len(classes))."""
         out = np.empty((len(texts), len(self.classes)))
         for i, text in enumerate(texts):
-            out[i] = self._proba(*self.vector(text))
+            out[i] = self._proba(*self.vector(text), self._offset(text))
         return out
 
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
-        """Linear scores of clean texts, one column per class."""
-        return np.array([self.explainer.scores(*self.vector(t)) for t in texts]).reshape(len(texts), -1)
+        """Linear scores of clean texts (guide rules included), one column per class."""
+        return np.array([self.explainer.scores(*self.vector(t)) + self._offset(t) for t in texts]).reshape(
+            len(texts), -1
+        )
 
     def feature_names(self) -> list[str]:
         """Names of the tf-idf features, in column order (the cue block follows them)."""
@@ -158,7 +157,8 @@ class TopicScorer:
         shared out among the words that fired it, so every term is a string of the text.
         """
         idx, val = self.vector(text)
-        cls = int(np.argmax(self._proba(idx, val)))
+        offset = self._offset(text)
+        cls = int(np.argmax(self._proba(idx, val, offset)))
         contrib = val * self.explainer.coef[cls, idx]
         names = self.feature_names()
         totals: dict[str, float] = {}
@@ -166,7 +166,7 @@ class TopicScorer:
         def add(term: str, value: float) -> None:
             totals[term] = totals.get(term, 0.0) + value
 
-        cues = np.zeros(N_CUES)
+        cues = np.zeros(self.spec.cue_table.size if self.spec.cues else 0)
         for j, c in zip(idx, contrib):
             if j >= self.n_tfidf:
                 cues[j - self.n_tfidf] = c
@@ -181,13 +181,20 @@ class TopicScorer:
                     add(word, float(c) / len(words))
         if self.spec.cues:
             _explain_cues(text, self.spec, cues, add)
+        if self.guide is not None and not isinstance(offset, float):
+            # A guide rule's prior goes to the words that matched it.
+            for r, (rule, hit) in enumerate(zip(GUIDE_RULES, guide_row(text))):
+                found = rule.pattern.search(text[:_GUIDE_LEAD] if rule.lead_only else text) if hit else None
+                if found and self.guide[r, cls]:
+                    add(found.group(), float(self.guide[r, cls]))
         ranked = sorted(((t, v) for t, v in totals.items() if v > 0), key=lambda kv: -kv[1])
         return ranked[:k]
 
 
 def _explain_cues(text: str, spec: FeatureSpec, contrib: np.ndarray, add: Callable[[str, float], None]) -> None:
     """Share the cue block's contributions out among the cue words and layout marks of ``text``."""
-    terms = list(_CUE_INDEX)
+    table = spec.cue_table
+    terms = list(table.index)
     tokens, n_lead = tokenize_lead(text, spec.lead_chars)
     whole = dict.fromkeys(terms, 0)
     lead = set()
@@ -196,19 +203,19 @@ def _explain_cues(text: str, spec: FeatureSpec, contrib: np.ndarray, add: Callab
             whole[tok] += 1
             if pos < n_lead:
                 lead.add(tok)
-    for j, term in enumerate(terms):
-        add(term, float(contrib[CUE_LEAD_WORDS + j] + contrib[CUE_TEXT_WORDS + j]))
-    for gi, members in enumerate(CUES.values()):
+    for j, term in enumerate(terms if table.words else ()):
+        add(term, float(contrib[table.lead_words + j] + contrib[table.text_words + j]))
+    for gi, members in enumerate(table.groups.values()):
         for weights, value in (
-            (dict.fromkeys((m for m in members if m in lead), 1), contrib[CUE_LEAD_GROUPS + gi]),
-            ({m: whole[m] for m in members if whole[m]}, contrib[CUE_TEXT_GROUPS + gi]),
+            (dict.fromkeys((m for m in members if m in lead), 1), contrib[table.lead_groups + gi]),
+            ({m: whole[m] for m in members if whole[m]}, contrib[table.text_groups + gi]),
         ):
             total = sum(weights.values())
             for term, w in weights.items():
                 add(term, float(value) * w / total)
     for found, value in (
-        (_QA_HEAD.findall(text), contrib[CUE_QA_HEADS]),
-        (_QUESTION_LINE.findall(text), contrib[CUE_QUESTION_LINES]),
+        (_QA_HEAD.findall(text), contrib[table.qa_heads]),
+        (_QUESTION_LINE.findall(text), contrib[table.question_lines]),
     ):
         for mark in found:
             add(mark.strip(), float(value) / len(found))
