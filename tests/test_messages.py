@@ -33,21 +33,31 @@ def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_escaped_and_read
 # ----------------------------------------------------------------------------- 21: plots
 
 
-def test_plots_draw_chinese_region_names_when_a_cjk_font_is_installed():
+def test_plots_draw_chinese_region_names_with_the_shipped_font():
     pytest.importorskip("matplotlib")
-    from matplotlib import font_manager
-
     from classifier.evaluation import _plots
 
-    if not any("cjk" in p.lower() or "wqy" in p.lower() for p in font_manager.findSystemFonts()):
-        pytest.skip("no CJK font on this machine (Debian: apt-get install fonts-noto-cjk)")
-    assert _plots.cjk_font()
+    assert _plots.cjk_font() == "Noto Sans CJK SC"
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=".*missing from font.*")
-        fig = _plots.plot_region_counts({"region_counts": {"江苏省": 3, "全国": 2}})
+        fig = _plots.plot_region_counts({"region_counts": {"江苏省": 3, "全国": 2, "内蒙古自治区": 1}})
         fig.savefig(Path("/dev/null"), format="png")
     ax = fig.axes[0]
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["江苏省", "全国"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["江苏省", "全国", "内蒙古自治区"]
+
+
+def test_the_shipped_font_has_every_character_of_every_division_name():
+    import csv
+    from importlib import resources
+
+    from fontTools.ttLib import TTFont
+
+    data = resources.files("classifier") / "data"
+    cmap = TTFont(str(data / "fonts" / "NotoSansCJKsc-subset.otf")).getBestCmap()
+    with (data / "divisions.tsv").open(encoding="utf-8") as f:
+        names = [row["name"] for row in csv.DictReader(f, delimiter="\t")]
+    missing = {ch for name in names for ch in name if ord(ch) not in cmap}
+    assert len(names) > 4000 and not missing
 
 
 def test_robustness_plot_shows_the_drop_from_clean_text():

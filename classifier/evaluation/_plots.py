@@ -12,46 +12,26 @@ import numpy as np
 
 from ..labels import NATIONAL, NATIONAL_CODE, PROVINCES
 
-#: CJK font families tried in order (Debian ``fonts-noto-cjk`` gives the Noto ones).
-CJK_FAMILIES = (
-    "Noto Sans CJK SC",
-    "Noto Sans CJK JP",
-    "Noto Serif CJK SC",
-    "Noto Serif CJK JP",
-    "Source Han Sans SC",
-    "WenQuanYi Zen Hei",
-    "WenQuanYi Micro Hei",
-    "Microsoft YaHei",
-    "SimHei",
-    "PingFang SC",
-    "Droid Sans Fallback",
-)
+#: The font the plots draw Chinese with: Noto Sans CJK SC cut down to the division names and
+#: the commonest characters (SIL Open Font License, ``data/fonts/OFL.txt``), built by
+#: ``scripts/build_plot_font.py`` and shipped in the package, so names render on any machine.
+CJK_FONT_FILE = "NotoSansCJKsc-subset.otf"
 
 
 @functools.lru_cache(maxsize=1)
 def cjk_font() -> str | None:
-    """A font family that draws Chinese place names, or None (plots then show GB/T 2260 codes).
+    """The family of the shipped CJK font, registered with matplotlib; None if it cannot be
+    loaded (plots then show GB/T 2260 codes instead of names)."""
+    from importlib import resources
 
-    Looks in matplotlib's font list, then among the system's font files (a font installed after
-    matplotlib cached its list, e.g. ``apt-get install fonts-noto-cjk``, is added on the fly).
-    """
+    from matplotlib import font_manager
+
+    path = str(resources.files("classifier") / "data" / "fonts" / CJK_FONT_FILE)
     try:
-        from matplotlib import font_manager
-    except ImportError:  # pragma: no cover - matplotlib is needed for plots anyway
+        font_manager.fontManager.addfont(path)
+        return font_manager.FontProperties(fname=path).get_name()
+    except (OSError, RuntimeError, ValueError):
         return None
-    known = {f.name for f in font_manager.fontManager.ttflist}
-    found = next((fam for fam in CJK_FAMILIES if fam in known), None)
-    if found:
-        return found
-    for path in sorted(font_manager.findSystemFonts()):
-        base = path.rsplit("/", 1)[-1].lower()
-        if any(key in base for key in ("cjk", "wqy", "sourcehan", "droidsansfallback", "simhei", "msyh")):
-            try:
-                font_manager.fontManager.addfont(path)
-            except (OSError, RuntimeError, ValueError):
-                continue
-    known = {f.name for f in font_manager.fontManager.ttflist}
-    return next((fam for fam in CJK_FAMILIES if fam in known), None)
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])
