@@ -269,8 +269,8 @@ def _crashing_iter_records(n_ok):
 
     real = cio.iter_records
 
-    def fake(sources, text_column="text"):
-        for i, rec in enumerate(real(sources, text_column=text_column)):
+    def fake(sources, text_column="text", **options):
+        for i, rec in enumerate(real(sources, text_column=text_column, **options)):
             if i == n_ok:
                 raise KeyboardInterrupt
             yield rec

@@ -74,6 +74,17 @@ def test_an_empty_folder_exits_non_zero_and_says_nothing_was_found(tmp_path):
     assert out.read_text(encoding="utf-8") == '{"id": "kept"}\n'
 
 
+def test_an_output_inside_an_input_folder_is_not_read_as_input_nor_are_its_journal_and_lock(tmp_path):
+    for i in range(3):
+        (tmp_path / f"article{i}.txt").write_text(
+            "省督导组对丹阳市义务教育优质均衡发展进行实地督导评估。", encoding="utf-8"
+        )
+    out = tmp_path / "labels.jsonl"
+    _run_fake([tmp_path], out)
+    _run_fake([tmp_path], out)  # a second run over the same folder finds its first output there
+    assert sorted(r["id"] for r in read_output(out)) == [str(tmp_path / f"article{i}.txt") for i in range(3)]
+
+
 def test_out_equal_to_an_input_is_refused_and_the_input_kept(tmp_path):
     src = write_jsonl(tmp_path / "in.jsonl", records(5))
     before = src.read_bytes()

@@ -360,8 +360,9 @@ def run_batch(
         elif journal.exists():
             journal.unlink()
         before = sum(done.values())
+        own = [out.with_name(out.name + suffix) for suffix in ("", PARTIAL_SUFFIX, DONE_SUFFIX, LOCK_SUFFIX)]
         records: Iterator[dict] = _skip_done(
-            iter_records(sources, text_column=text_column), done, summary, mirrors is not None, failed
+            iter_records(sources, text_column=text_column, skip=own), done, summary, mirrors is not None, failed
         )
         with predicting(_with_text_of(records, keep_text)) as outputs:
             _write_journal(progress(outputs, sources, quiet), journal, summary, chunk_size)

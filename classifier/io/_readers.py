@@ -569,7 +569,9 @@ def _iter_file(path: Path, text_column: str) -> Iterator[dict[str, Any]]:
         yield _error(name, f"{name}: cannot read ({exc.strerror or exc})")
 
 
-def _iter_folder(folder: Path, text_column: str, seen: set[tuple[int, int]] | None = None) -> Iterator[dict[str, Any]]:
+def _iter_folder(
+    folder: Path, text_column: str, seen: set[tuple[int, int]] | None = None, skip: frozenset[Path] = frozenset()
+) -> Iterator[dict[str, Any]]:
     name = _path_name(folder)
     seen = set() if seen is None else seen
     try:
@@ -592,6 +594,8 @@ def _iter_folder(folder: Path, text_column: str, seen: set[tuple[int, int]] | No
         return
     for entry in entries:
         path = folder / entry.name
+        if skip and path.resolve() in skip:
+            continue
         try:
             is_dir = entry.is_dir()
             special = not is_dir and not entry.is_file()  # the type the folder listing gives
@@ -600,7 +604,7 @@ def _iter_folder(folder: Path, text_column: str, seen: set[tuple[int, int]] | No
             is_dir = special = False
             mode = 0
         if is_dir:
-            yield from _iter_folder(path, text_column, seen)
+            yield from _iter_folder(path, text_column, seen, skip)
         elif special and mode and not stat.S_ISREG(mode):
             # a FIFO would block open() for ever; sockets and devices are no articles either
             where = _path_name(path)
@@ -657,13 +661,19 @@ def _iter_stdin(text_column: str) -> Iterator[dict[str, Any]]:
 
 
 def iter_records(
-    sources: Sequence[str | Path] | str | Path | None = None, text_column: str = TEXT_COLUMN
+    sources: Sequence[str | Path] | str | Path | None = None,
+    text_column: str = TEXT_COLUMN,
+    *,
+    skip: Iterable[str | Path] = (),
 ) -> Iterator[dict[str, Any]]:
     """Yield one record per input article, in input order; bad inputs become error records.
 
     A record is ``{"id", "text", <pass-through columns>}`` or ``{"id", "error"}``; see the
-    module docstring for the formats. Never raises for a bad record or file.
+    module docstring for the formats. Never raises for a bad record or file. Files in ``skip``
+    are passed over when walking folders (a batch run's own output, journal and lock, written
+    into a folder it reads).
     """
+    skipped = frozenset(Path(p).resolve() for p in skip)
     if sources is None or isinstance(sources, (str, Path)):
         sources = ["-"] if sources is None else [sources]
     sources = list(sources)
@@ -683,6 +693,6 @@ def iter_records(
         if not exists:
             yield _error(str(source), f"{source}: no such file or folder")
         elif is_dir:
-            yield from _iter_folder(path, text_column)
+            yield from _iter_folder(path, text_column, skip=skipped)
         else:
             yield from _iter_file(path, text_column)
