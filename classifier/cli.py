@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sys
+import time
 import unicodedata
 import warnings
 from collections.abc import Iterable, Iterator
@@ -13,7 +16,7 @@ from typing import Any
 
 import click
 
-from .errors import ClassifierError
+from .errors import ClassifierError, UsageError
 from .io import FORMATS as FILE_FORMATS
 from .io import OUTPUT_FORMATS, format_of, unknown_suffix_message
 from .labels import DATE_FIELD, ERROR_FIELD, TEXT_COLUMN, TITLE_FIELD, TOPIC_PROBA
@@ -24,8 +27,32 @@ from .labels import DATE_FIELD, ERROR_FIELD, TEXT_COLUMN, TITLE_FIELD, TOPIC_PRO
 FORMATS = ("table", *FILE_FORMATS)
 
 
+#: Exit codes of ``classifier predict`` (documented in --help and the README).
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
+
+
 def _fail(exc: ClassifierError) -> click.ClickException:
+    if isinstance(exc, UsageError):
+        return click.UsageError(str(exc))
     return click.ClickException(str(exc))
+
+
+_TRUST_HELP = "Allow a pickled (joblib) --model file: loading a pickle can run code; only for files you trust."
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that the run stops like on Ctrl-C (journal kept)."""
+
+
+def _raise_terminated(signum: int, frame: Any) -> None:
+    raise _Terminated
+
+
+def _on_sigterm() -> None:
+    try:
+        signal.signal(signal.SIGTERM, _raise_terminated)
+    except ValueError:  # pragma: no cover - not the main thread (embedded use)
+        pass
 
 
 _LABEL_COLUMN = click.option(
@@ -96,6 +123,11 @@ def main() -> None:
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
 @click.option("--dask", "dask_address", metavar="ADDRESS", help="Run on a Dask cluster, e.g. tcp://scheduler:8786.")
 @click.option("--resume", is_flag=True, help="Skip records whose id is already in --out, keep them, add the rest.")
+@click.option(
+    "--drop-foreign",
+    is_flag=True,
+    help="With --resume: drop records of --out whose id is not in the input (else such a resume is refused).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary line.")
 @click.option("--explain", is_flag=True, help="Add the terms and place mentions that decided each record.")
 @click.option(
@@ -121,6 +153,7 @@ def main() -> None:
     show_default=True,
     help="Mark mirror copies: duplicate_of is empty for an article's first copy in the input, else that copy's id.",
 )
+@click.option("--trust-pickle", is_flag=True, help=_TRUST_HELP)
 def predict(
     sources: tuple[str, ...],
     model: str | None,
@@ -129,12 +162,14 @@ def predict(
     jobs: int | None,
     dask_address: str | None,
     resume: bool,
+    drop_foreign: bool,
     quiet: bool,
     explain: bool,
     text_column: str,
     keep_text: bool,
     excel: bool,
     dedup: bool,
+    trust_pickle: bool,
 ) -> None:
     """Label articles: files, folders, .jsonl/.csv/.parquet with a text column, or stdin.
 
@@ -150,7 +185,45 @@ def predict(
       classifier predict articles.jsonl --out labels.parquet --resume
       classifier predict dump.jsonl --out labels.xlsx --keep-text   # correct in Excel, then train on it
       classifier predict dump.jsonl --out labels.csv --excel         # CSV with a BOM, for Excel
+
+    \b
+    Exit codes: 0 every record labelled; 1 some records carry an error (or the
+    run failed: model, disk); 2 usage error (missing input, --out is an input,
+    --out locked by another run); 130 interrupted (Ctrl-C); 143 terminated
+    (SIGTERM). An interrupted run keeps its journal: --resume continues it.
     """
+    ctx = click.get_current_context()
+    if not sources and sys.stdin.isatty():
+        click.echo(ctx.get_help(), err=True)
+        ctx.exit(EXIT_USAGE)
+    _on_sigterm()
+    try:
+        _predict(**ctx.params)
+    except KeyboardInterrupt:
+        click.echo("interrupted: run again with --resume to continue", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except _Terminated:
+        click.echo("terminated: run again with --resume to continue", err=True)
+        sys.exit(EXIT_TERMINATED)
+
+
+def _predict(
+    sources: tuple[str, ...],
+    model: str | None,
+    fmt: str | None,
+    out: str | None,
+    jobs: int | None,
+    dask_address: str | None,
+    resume: bool,
+    drop_foreign: bool,
+    quiet: bool,
+    explain: bool,
+    text_column: str,
+    keep_text: bool,
+    excel: bool,
+    dedup: bool,
+    trust_pickle: bool,
+) -> None:
     from . import batch
 
     out = None if out == "-" else out
@@ -173,14 +246,25 @@ def predict(
     if excel and fmt != "table" and not OUTPUT_FORMATS[fmt].bom:
         raise click.UsageError(f"--excel puts a byte-order mark in CSV or TSV output, not {fmt} (xlsx is Excel's own)")
     paths = list(sources) or ["-"]
+    for path in paths:
+        if path != "-" and not os.path.lexists(path):
+            raise click.BadParameter(f"{path!r}: no such file or folder", param_hint="SOURCES")
     try:
         if fmt == "table":
             from .io import iter_records
 
+            start = time.perf_counter()
             records = batch.predict_records(
-                iter_records(paths, text_column=text_column), model_path=model, jobs=jobs, explain=explain
+                iter_records(paths, text_column=text_column),
+                model_path=model,
+                jobs=jobs,
+                explain=explain,
+                trust_pickle=trust_pickle,
             )
-            n, errors = _print_table(records, explain)
+            n, errors = _print_table(batch.progress(records, paths, quiet), explain)
+            if not quiet and sys.stderr.isatty():
+                seconds = time.perf_counter() - start
+                click.echo(str(batch.Summary(records=n, errors=errors, seconds=seconds)), err=True)
         else:
             summary = batch.run_batch(
                 paths,
@@ -189,6 +273,8 @@ def predict(
                 model_path=model,
                 jobs=jobs,
                 resume=resume,
+                drop_foreign=drop_foreign,
+                trust_pickle=trust_pickle,
                 quiet=quiet,
                 explain=explain,
                 dask=dask_address,
@@ -200,11 +286,15 @@ def predict(
             n, errors = summary.records, summary.errors
             if not quiet:
                 click.echo(str(summary), err=True)
+            if n == 0 and not summary.skipped:
+                where = f"; {out} left as it was" if out else ""
+                click.echo(f"no records found in {', '.join(paths)}{where}", err=True)
+                sys.exit(EXIT_ERRORS)
     except ClassifierError as exc:
         raise _fail(exc) from None
     if errors:
         click.echo(f"{errors} of {n} records could not be labelled (see their `{ERROR_FIELD}` field)", err=True)
-        sys.exit(1)
+        sys.exit(EXIT_ERRORS)
 
 
 def _mirror_detector() -> Any:
@@ -283,7 +373,7 @@ def train(
     label_column: str,
     quiet: bool,
 ) -> None:
-    """Train a model on labeled data and write it (with its SHA-256 beside it).
+    """Train a model on labeled data and write it (.npz: arrays + JSON, no code on load; SHA-256 beside it).
 
     DATA are JSONL / CSV / Parquet files with text, topic, region (and optionally city,
     county), or folders of .txt files with a labels CSV (--labels, or labels.csv inside the
@@ -292,10 +382,10 @@ def train(
 
     \b
     Examples:
-      classifier train ../shared/corpus/dev.jsonl seeds/ --labels labels/seeds.csv --out model.joblib
-      classifier train mydata.jsonl --out model.joblib --cv 0
-      classifier train a.jsonl b.parquet --topics notice,plan,statistics,other --out custom.joblib
-      classifier train labels.csv --label-column corrected_topic --out model.joblib
+      classifier train ../shared/corpus/dev.jsonl seeds/ --labels labels/seeds.csv --out model.npz
+      classifier train mydata.jsonl --out model.npz --cv 0
+      classifier train a.jsonl b.parquet --topics notice,plan,statistics,other --out custom.npz
+      classifier train labels.csv --label-column corrected_topic --out model.npz
     """
     from .training import train as train_model
 
@@ -392,7 +482,7 @@ def evaluate(
     Examples:
       classifier evaluate ../shared/corpus/dev.jsonl --cv 5 --report out/
       classifier evaluate mydata.jsonl                # the shipped model on your data
-      classifier evaluate seeds/ --labels labels/seeds.csv --model model.joblib
+      classifier evaluate seeds/ --labels labels/seeds.csv --model model.npz
       classifier evaluate seeds/ --train ../shared/corpus/dev.jsonl   # train on A, test on B
       classifier evaluate a.jsonl b.csv --cv 5 --label-column corrected_topic
     """
@@ -427,8 +517,70 @@ def evaluate(
         raise _fail(exc) from None
     progress.done()
     click.echo(format_summary(report))
+    if not cv and not train_paths:
+        _warn_training_overlap(data, model, labels_csv, label_column)
     if report_dir:
         click.echo(f"\nreport written to {report_dir}/ (report.md, report.json, *.png)")
+
+
+def _warn_training_overlap(
+    data: tuple[str, ...], model: str | None, labels_csv: str | None, label_column: str = "topic"
+) -> None:
+    """Say loudly when the evaluated articles are part of the model's training data."""
+    from .io import read_labeled
+    from .model import load, overlap_count
+
+    try:
+        hashes = load(model).train_hashes_
+        if hashes is None:
+            click.echo("note: this model file keeps no training fingerprints; overlap with DATA unknown", err=True)
+            return
+        texts = [r["text"] for r in read_labeled(list(data), labels_csv, topics=None, label_column=label_column)]
+    except ClassifierError:
+        return
+    n = overlap_count(hashes, texts)
+    if n:
+        bar = "!" * 78
+        click.echo(
+            f"\n{bar}\nWARNING: {n} of {len(texts)} evaluated articles are in the model's TRAINING data: these\n"
+            "figures measure memory, not accuracy on new articles. Evaluate on held-out data, or\n"
+            f"use --cv K to cross-validate.\n{bar}",
+            err=True,
+        )
+
+
+@main.command()
+@click.argument("src", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--out", required=True, type=click.Path(dir_okay=False), help="The .npz model file to write.")
+@click.option(
+    "--data",
+    "data",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="The model's training data (repeatable): keeps per-article fingerprints for evaluate's overlap check.",
+)
+@click.option(
+    "--labels", "labels_csv", type=click.Path(exists=True, dir_okay=False), help="Labels CSV for folders of .txt files."
+)
+def convert(src: str, out: str, data: tuple[str, ...], labels_csv: str | None) -> None:
+    """Convert a model file you trust (e.g. an old pickled .joblib) to the .npz format.
+
+    The .npz format holds arrays and JSON only: loading it runs no code. Predictions stay the
+    same. Converting loads SRC once as a trusted pickle: only convert files you trust.
+
+    \b
+    Examples:
+      classifier convert old.joblib --out model.npz
+      classifier convert model.joblib --out classifier/data/model.npz \\
+          --data ../shared/corpus/dev.jsonl --data seeds/ --labels labels/seeds.csv
+    """
+    from .model import convert_model
+
+    try:
+        path = convert_model(src, out, data=list(data) or None, labels_csv=labels_csv)
+    except ClassifierError as exc:
+        raise _fail(exc) from None
+    click.echo(f"{src} -> {path}")
 
 
 @main.command()
@@ -467,12 +619,13 @@ def report(labels: tuple[str, ...], out: str, quiet: bool) -> None:
 
 @main.command()
 @click.option("-m", "--model", type=click.Path(dir_okay=False), help="Model file (default: the shipped model).")
-def info(model: str | None) -> None:
+@click.option("--trust-pickle", is_flag=True, help=_TRUST_HELP)
+def info(model: str | None, trust_pickle: bool) -> None:
     """Show a model's metadata: its topics, versions, training data and cross-validated scores."""
     from .model import default_model_path, load
 
     try:
-        loaded = load(model)
+        loaded = load(model, trusted=trust_pickle)
     except ClassifierError as exc:
         raise _fail(exc) from None
     meta = {"path": str(model or default_model_path()), "topics": [str(c) for c in loaded.classes_]}

@@ -34,3 +34,15 @@ def check_texts(X: Any, what: str = "X") -> list[str]:
         if not isinstance(t, str):
             raise InputError(f"{what}[{i}]: expected str, got {type(t).__name__}")
     return texts
+
+
+class UsageError(InputError):
+    """The arguments of a run are wrong: a missing input, an output that is one of the inputs."""
+
+
+class OutputLockedError(UsageError):
+    """Another run holds the lock on the output file (the message names it)."""
+
+
+class OutputError(ClassifierError):
+    """The output file cannot be written (full disk, read-only file system, permission)."""

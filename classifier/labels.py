@@ -115,9 +115,22 @@ def check_region(region: Any, where: str) -> str:
     """``region`` when it is one of ``REGIONS``, else an InputError naming ``where``."""
     if region not in REGIONS:
         raise InputError(
-            f"{where}: unknown region {region!r} (expected a province-level full name such as 江苏省, or 全国)"
+            f"{where}: unknown region {region!r}{_did_you_mean(region, REGIONS)} "
+            "(expected a province-level full name such as 江苏省, or 全国)"
         )
     return region
+
+
+def _did_you_mean(value: Any, choices: Iterable[str]) -> str:
+    """``; did you mean 'X'?`` for the closest of ``choices`` (difflib), or ''."""
+    import difflib
+
+    if not isinstance(value, str) or not value:
+        return ""
+    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.5)
+    if not close:  # a short form: 江苏 -> 江苏省, 广西 -> 广西壮族自治区
+        close = [c for c in choices if c.startswith(value)][:1]
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _missing(value: Any) -> bool:
@@ -237,7 +250,10 @@ def check_label(
         allowed = DEFAULT_TOPICS if topics is None else topics
         if label.topic not in allowed:
             shown = ", ".join(allowed) if not isinstance(allowed, (set, frozenset)) else ", ".join(sorted(allowed))
-            raise InputError(f"{where}: unknown topic {label.topic!r} (expected one of {shown})")
+            raise InputError(
+                f"{where}: unknown topic {label.topic!r}{_did_you_mean(label.topic, list(allowed))} "
+                f"(expected one of {shown})"
+            )
         check_region(label.region, where)
     return label
 

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from classifier import batch
 from classifier import io as cio
 from classifier.batch import _run, predict_records, run_batch
+from classifier.errors import OutputError
 from classifier.io import _writers, read_output
 from classifier.labels import ERROR_FIELD, EVENT_FIELDS, PREDICTION_FIELDS, REGION_FIELDS, TOPICS
 
@@ -268,8 +269,8 @@ def _crashing_iter_records(n_ok):
 
     real = cio.iter_records
 
-    def fake(sources, text_column="text"):
-        for i, rec in enumerate(real(sources, text_column=text_column)):
+    def fake(sources, text_column="text", **options):
+        for i, rec in enumerate(real(sources, text_column=text_column, **options)):
             if i == n_ok:
                 raise KeyboardInterrupt
             yield rec
@@ -298,7 +299,7 @@ def test_crash_while_writing_the_final_file_leaves_nothing_under_the_final_name(
         raise OSError("disk full")
 
     monkeypatch.setitem(_writers._WRITERS, "parquet", boom)
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError, match="--resume"):
         run_batch([src], out=out, predictor=FakeModel(), jobs=1, quiet=True)
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "out.parquet.partial"]

@@ -28,7 +28,7 @@ def _rewrite_with_digest(path, data: bytes) -> None:
 
 def test_saved_artifact_loads_back_with_its_metadata(tmp_path):
     path = save_artifact(Thing(7), tmp_path / "m.joblib", {"cv_scores": {"topic_macro_f1": 0.9}})
-    obj, meta = load_artifact(path)
+    obj, meta = load_artifact(path, trusted=True)
     assert obj.value == 7
     assert meta["cv_scores"] == {"topic_macro_f1": 0.9}
     assert meta["format"] == persistence.FORMAT
@@ -46,7 +46,7 @@ def test_truncated_file_is_refused_before_unpickling(tmp_path, monkeypatch):
     path.write_bytes(path.read_bytes()[:50])
     monkeypatch.setattr(joblib, "load", lambda *a, **k: pytest.fail("unpickled an unverified file"))
     with pytest.raises(ModelError, match="SHA-256"):
-        load_artifact(path)
+        load_artifact(path, trusted=True)
 
 
 def test_tampered_file_is_refused(tmp_path):
@@ -55,21 +55,21 @@ def test_tampered_file_is_refused(tmp_path):
     data[len(data) // 2] ^= 0xFF
     path.write_bytes(bytes(data))
     with pytest.raises(ModelError, match="do not match"):
-        load_artifact(path)
+        load_artifact(path, trusted=True)
 
 
 def test_missing_digest_is_refused(tmp_path):
     path = save_artifact(Thing(1), tmp_path / "m.joblib", {})
     digest_path(path).unlink()
     with pytest.raises(ModelError, match="no SHA-256 recorded"):
-        load_artifact(path)
+        load_artifact(path, trusted=True)
 
 
 def test_file_that_is_not_a_model_gives_a_clear_error(tmp_path):
     path = tmp_path / "notes.joblib"
     _rewrite_with_digest(path, "这不是模型".encode())
     with pytest.raises(ModelError, match="not a classifier model file"):
-        load_artifact(path)
+        load_artifact(path, trusted=True)
 
 
 def test_pickle_of_something_else_is_not_a_model(tmp_path):
@@ -78,7 +78,7 @@ def test_pickle_of_something_else_is_not_a_model(tmp_path):
     joblib.dump({"weights": [1, 2, 3]}, buf)
     _rewrite_with_digest(path, buf.getvalue())
     with pytest.raises(ModelError, match="not a classifier model file"):
-        load_artifact(path)
+        load_artifact(path, trusted=True)
 
 
 def test_missing_file_and_folder_are_named(tmp_path):
@@ -93,7 +93,7 @@ def test_model_from_an_incompatible_format_version_is_refused(tmp_path, monkeypa
     path = save_artifact(Thing(1), tmp_path / "m.joblib", {})
     monkeypatch.undo()
     with pytest.raises(ModelError, match="retrain"):
-        load_artifact(path)
+        load_artifact(path, trusted=True)
 
 
 def test_model_from_another_numpy_major_release_loads_with_a_warning(tmp_path, monkeypatch):
@@ -103,7 +103,7 @@ def test_model_from_another_numpy_major_release_loads_with_a_warning(tmp_path, m
     path = save_artifact(Thing(1), tmp_path / "m.joblib", {})
     monkeypatch.undo()
     with pytest.warns(ModelVersionWarning, match="numpy 1.0.0"):
-        obj, _ = load_artifact(path)
+        obj, _ = load_artifact(path, trusted=True)
     assert obj.value == 1
 
 

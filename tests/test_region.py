@@ -392,12 +392,12 @@ def test_a_model_file_weighing_other_region_features_is_refused_on_load(tmp_path
     import numpy as np
 
     from classifier.errors import ModelError
-    from classifier.model import Predictor, load, save_artifact
+    from classifier.model import Predictor, load, save_npz
     from classifier.region import FEATURE_NAMES, RegionRanker
 
     shipped = load()
     renamed = ("mentions_in_headline", *FEATURE_NAMES[1:])
     ranker = RegionRanker(np.zeros(len(renamed)), 0.0, feature_names=renamed)
-    path = save_artifact(Predictor(shipped.topic, ranker), tmp_path / "other.joblib", {})
-    with pytest.raises(ModelError, match=r"other\.joblib.*mentions_in_headline.*retrain"):
+    path = save_npz(Predictor(shipped.topic, ranker), tmp_path / "other.npz", {})
+    with pytest.raises(ModelError, match=r"other\.npz.*mentions_in_headline.*retrain"):
         load(path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import InputError, ModelError
 from ..io import EXPLAIN_FIELD
@@ -33,8 +33,14 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def _model_spec(model_path: str | os.PathLike[str] | None = None, predictor: Any = None) -> Any:
-    """A picklable description of the model: None (shipped), an absolute path, or a predictor."""
+class TrustedPath(NamedTuple):
+    """A pickled model file the user trusts (``--trust-pickle``): loaded with ``trusted=True``."""
+
+    path: Path
+
+
+def _model_spec(model_path: str | os.PathLike[str] | None = None, predictor: Any = None, trusted: bool = False) -> Any:
+    """A picklable description of the model: None (shipped), an absolute path (or TrustedPath), or a predictor."""
     if predictor is not None:
         if model_path is not None:
             raise InputError("model_path and predictor: pass one of them, not both")
@@ -50,7 +56,7 @@ def _model_spec(model_path: str | os.PathLike[str] | None = None, predictor: Any
     path = Path(model_path).expanduser()
     if not path.is_file():
         raise ModelError(f"model {str(model_path)!r}: no such file")
-    return path.resolve()
+    return TrustedPath(path.resolve()) if trusted else path.resolve()
 
 
 _LOADED: dict[tuple, Any] = {}
@@ -58,17 +64,19 @@ _LOADED: dict[tuple, Any] = {}
 
 def _get_model(spec: Any) -> Any:
     """The model for ``spec``, loaded and warmed up once per process."""
-    if spec is not None and not isinstance(spec, Path):
+    if spec is not None and not isinstance(spec, (Path, TrustedPath)):
         return spec
+    trusted = isinstance(spec, TrustedPath)
+    path = spec.path if isinstance(spec, TrustedPath) else spec
     key: tuple = ("shipped",)
-    if spec is not None:
-        st = spec.stat()
-        key = (str(spec), st.st_mtime_ns, st.st_size)
+    if path is not None:
+        st = path.stat()
+        key = (str(path), st.st_mtime_ns, st.st_size, trusted)
     model = _LOADED.get(key)
     if model is None:
         from ..model import load  # the scikit-learn-free model: fast start, small workers
 
-        model = load(spec)
+        model = load(path, trusted=trusted)
         _warm_up(model)
         _LOADED.clear()  # one model per process is what a batch needs
         _LOADED[key] = model

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -14,7 +17,7 @@ from typing import Any
 
 from ..errors import ClassifierError, InputError
 from ..io import chunked
-from ._chunks import _get_model, _model_spec, _predict_chunk, assign_duplicates, default_jobs
+from ._chunks import TrustedPath, _get_model, _model_spec, _predict_chunk, assign_duplicates, default_jobs
 
 # ----------------------------------------------------------------------------- local pool
 
@@ -22,7 +25,47 @@ _WORKER: dict[str, Any] = {}
 _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-def _worker_init(spec: Any) -> None:
+def _die_with_parent(parent: int) -> None:
+    """Make this worker exit when the process that started the pool dies, even by SIGKILL.
+
+    Linux: ``PR_SET_PDEATHSIG`` (the forkserver is the direct parent, and it exits with the run);
+    everywhere: a daemon thread that checks every second that ``parent`` is still alive.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover - no libc prctl
+            pass
+
+    def watch() -> None:
+        while _alive(parent):
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="classifier-parent-watchdog", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[0] not in (b"Z", b"X")  # a zombie is dead
+    except (OSError, IndexError):
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _worker_init(spec: Any, parent: int | None = None) -> None:
+    if parent is not None:
+        _die_with_parent(parent)
     # N processes on N cores: a BLAS thread pool per process would only oversubscribe them.
     for var in _THREAD_VARS:
         os.environ[var] = "1"
@@ -34,7 +77,7 @@ def _worker_init(spec: Any) -> None:
         pass
     # scikit-learn imports pandas whenever it is installed (~1 s and ~60 MB per process);
     # a worker that only predicts lists of str never needs it, so keep it out.
-    block = (spec is None or isinstance(spec, Path)) and "pandas" not in sys.modules
+    block = (spec is None or isinstance(spec, (Path, TrustedPath))) and "pandas" not in sys.modules
     if block:
         sys.modules["pandas"] = None  # type: ignore[assignment]
     try:
@@ -71,6 +114,7 @@ def predict_records(
     chunk_size: int = 256,
     explain: bool = False,
     mirrors: Any = None,
+    trust_pickle: bool = False,
 ) -> Iterator[dict]:
     """Yield one output record per input record, lazily and in input order.
 
@@ -80,11 +124,12 @@ def predict_records(
     chunks per process in flight, so memory stays flat whatever the input size. ``mirrors``
     (``classifier.events.MirrorDetector()``) adds ``duplicate_of``: the workers compute each
     record's mirror signature, this process assigns the field in input order, so any ``jobs``
-    gives the same values.
+    gives the same values. A pickled (joblib) model file is loaded only with ``trust_pickle``
+    (loading a pickle can run code).
     """
     jobs = default_jobs() if jobs is None else _check_int("jobs", jobs)
     chunk_size = _check_int("chunk_size", chunk_size)
-    spec = _model_spec(model_path, predictor)
+    spec = _model_spec(model_path, predictor, trust_pickle)
     return assign_duplicates(_predict_stream(records, spec, jobs, chunk_size, explain, mirrors), mirrors)
 
 
@@ -101,7 +146,7 @@ def _predict_stream(
     methods = multiprocessing.get_all_start_methods()
     # forkserver: workers start from a clean process, not a fork of one that may run threads.
     ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_worker_init, initargs=(spec,))
+    pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_worker_init, initargs=(spec, os.getpid()))
     pending: deque = deque()
     try:
         for chunk in chain(head, chunks):
@@ -111,7 +156,18 @@ def _predict_stream(
         while pending:
             yield from _result(pending.popleft())
     finally:
+        if pending:  # interrupted or failed: the chunks in flight are not wanted, stop the workers now
+            _terminate(pool)
         pool.shutdown(wait=not pending, cancel_futures=True)
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    procs = getattr(pool, "_processes", None) or {}
+    for proc in list(procs.values()):
+        try:
+            proc.terminate()
+        except (OSError, AttributeError):  # pragma: no cover - already gone
+            pass
 
 
 def _result(future: Any) -> list[dict]:

@@ -2,14 +2,59 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import zlib
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import numpy as np
 
 from ..labels import NATIONAL, NATIONAL_CODE, PROVINCES
+
+#: The font the plots draw Chinese with: Noto Sans CJK SC cut down to the division names and
+#: the commonest characters (SIL Open Font License, ``data/fonts/OFL.txt``), built by
+#: ``scripts/build_plot_font.py`` and shipped in the package, so names render on any machine.
+CJK_FONT_FILE = "NotoSansCJKsc-subset.otf"
+
+
+@functools.lru_cache(maxsize=1)
+def cjk_font() -> str | None:
+    """The family of the shipped CJK font, registered with matplotlib; None if it cannot be
+    loaded (plots then show GB/T 2260 codes instead of names)."""
+    from importlib import resources
+
+    from matplotlib import font_manager
+
+    path = str(resources.files("classifier") / "data" / "fonts" / CJK_FONT_FILE)
+    try:
+        font_manager.fontManager.addfont(path)
+        return font_manager.FontProperties(fname=path).get_name()
+    except (OSError, RuntimeError, ValueError):
+        return None
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _cjk_text(plot: _F) -> _F:
+    """Draw every text of the returned figure with the CJK font (DejaVu Sans for the rest)."""
+
+    @functools.wraps(plot)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        family = cjk_font()
+        if not family:
+            return plot(*args, **kwargs)
+        import matplotlib
+        from matplotlib.text import Text
+
+        with matplotlib.rc_context({"font.family": [family, "DejaVu Sans"]}):  # texts made (and laid out) now
+            fig = plot(*args, **kwargs)
+        for text in fig.findobj(Text):
+            text.set_fontfamily([family, "DejaVu Sans"])
+        return fig
+
+    return wrapper  # type: ignore[return-value]
 
 
 def _figure(width: float = 6.0, height: float = 4.5) -> Any:
@@ -18,6 +63,7 @@ def _figure(width: float = 6.0, height: float = 4.5) -> Any:
     return Figure(figsize=(width, height), dpi=100)
 
 
+@_cjk_text
 def plot_confusion(fig_data: Mapping[str, Any], title: str, top_k: int = 15) -> Any:
     """Confusion-matrix heat map (most frequent ``top_k`` gold labels, the rest pooled as "rest")."""
     labels = list(fig_data["labels"])
@@ -58,6 +104,7 @@ def plot_confusion(fig_data: Mapping[str, Any], title: str, top_k: int = 15) -> 
     return fig
 
 
+@_cjk_text
 def plot_reliability(cal: Mapping[str, Any]) -> Any:
     """Reliability curve (accuracy vs confidence per bin) and accuracy vs coverage."""
     fig = _figure(10, 4.5)
@@ -83,6 +130,7 @@ def plot_reliability(cal: Mapping[str, Any]) -> Any:
     return fig
 
 
+@_cjk_text
 def plot_learning_curve(rows: Sequence[Mapping[str, Any]]) -> Any:
     """Topic macro-F1 (± std over folds) and region accuracy against training-set size."""
     fig = _figure()
@@ -103,24 +151,35 @@ def plot_learning_curve(rows: Sequence[Mapping[str, Any]]) -> Any:
     return fig
 
 
+@_cjk_text
 def plot_robustness(rob: Mapping[str, Any]) -> Any:
-    """Bars: topic macro-F1 and region accuracy, clean and under each perturbation."""
+    """Bars: the drop of topic macro-F1 and region accuracy from clean text, per perturbation."""
     fig = _figure(8, 4.5)
     ax = fig.add_subplot()
-    names = ["clean", *rob["perturbations"]]
-    rows = [rob["clean"], *rob["perturbations"].values()]
+    clean = rob["clean"]
+    names = list(rob["perturbations"])
+    rows = list(rob["perturbations"].values())
     x = np.arange(len(names))
-    ax.bar(x - 0.2, [r["topic_macro_f1"] for r in rows], 0.4, label="topic macro-F1")
-    if all("region_accuracy" in r for r in rows):
-        ax.bar(x + 0.2, [r["region_accuracy"] for r in rows], 0.4, label="region accuracy")
+    series = [("topic_macro_f1", "topic macro-F1")]
+    if "region_accuracy" in clean and all("region_accuracy" in r for r in rows):
+        series.append(("region_accuracy", "region accuracy"))
+    width = 0.8 / len(series)
+    for k, (key, label) in enumerate(series):
+        drops = [r[key] - clean[key] for r in rows]
+        bars = ax.bar(x + (k - (len(series) - 1) / 2) * width, drops, width, label=f"{label} (clean {clean[key]:.3f})")
+        ax.bar_label(bars, labels=[f"{d:+.3f}" for d in drops], fontsize=7, padding=2)
+    ax.axhline(0, color="black", linewidth=0.8)
+    low = min([0.0, *(r[key] - clean[key] for r in rows for key, _ in series)])
+    ax.set_ylim(min(low * 1.3, -0.02), max(0.02, -low * 0.3))
     ax.set_xticks(x, names, rotation=30, ha="right")
-    ax.set_ylim(0, 1.2)
-    ax.legend(loc="upper center", ncol=2)
-    ax.set_title("robustness: same folds, perturbed test text")
+    ax.set_ylabel("change from clean text")
+    ax.legend(loc="lower left", fontsize=8)
+    ax.set_title("robustness: drop from clean text (same fold models, perturbed test text)")
     fig.tight_layout()
     return fig
 
 
+@_cjk_text
 def plot_region_counts(data: Mapping[str, Any]) -> Any:
     """Articles per region (GB/T 2260 codes; 000000 = national)."""
     counts = data["region_counts"]
@@ -130,7 +189,7 @@ def plot_region_counts(data: Mapping[str, Any]) -> Any:
     ax.bar(range(len(names)), list(counts.values()))
     ax.set_xticks(range(len(names)), names, rotation=90, fontsize=7)
     ax.set_ylabel("articles")
-    ax.set_title("articles per region (GB/T 2260 code)")
+    ax.set_title("articles per region" if cjk_font() else "articles per region (GB/T 2260 code)")
     fig.tight_layout()
     return fig
 
@@ -139,7 +198,9 @@ def report_figures(report: Mapping[str, Any]) -> dict[str, Any]:
     """The report's plots as matplotlib Figures, by PNG file name."""
     figs: dict[str, Any] = {"topic_confusion.png": plot_confusion(report["topic"], "topic")}
     if report.get("region"):
-        figs["region_confusion.png"] = plot_confusion(report["region"], "region (top 15, GB/T 2260 codes)")
+        figs["region_confusion.png"] = plot_confusion(
+            report["region"], "region (top 15)" if cjk_font() else "region (top 15, GB/T 2260 codes)"
+        )
     if report.get("calibration"):
         figs["reliability.png"] = plot_reliability(report["calibration"])
     if report.get("learning_curve"):
@@ -159,8 +220,10 @@ def _fmt(x: Any) -> str:
 
 
 def _display(label: str) -> str:
-    """ASCII axis label: ASCII topics as they are, regions as GB/T 2260 codes, other labels as a short code
-    (no CJK font needed)."""
+    """Axis label: the name itself with a CJK font; else ASCII (topics as they are, regions as
+    GB/T 2260 codes, other labels as a short code)."""
+    if cjk_font():
+        return label
     if label in PROVINCES:
         return PROVINCES[label]
     if label == NATIONAL:

@@ -69,6 +69,37 @@ def _binary_kind(data: bytes) -> str | None:
     return None
 
 
+_DOCUMENT_SUFFIXES = {
+    ".docx": "Word document",
+    ".doc": "Word document",
+    ".odt": "OpenDocument text",
+    ".rtf": "RTF document",
+    ".pptx": "PowerPoint file",
+    ".xls": "Excel workbook",
+    ".epub": "e-book",
+}
+
+
+def _binary_hint(source: str, kind: str) -> str:
+    """What to do with a binary input: how to get its text."""
+    suffix = Path(source).suffix.lower()
+    if kind == "PDF document":
+        return f"; extract its text first, e.g. `pdftotext {Path(source).name} article.txt`, and label the .txt"
+    if suffix == ".xls":
+        return "; save the sheet as .xlsx or CSV (with a text column) and label that"
+    if suffix in _DOCUMENT_SUFFIXES:
+        what = _DOCUMENT_SUFFIXES[suffix]
+        return (
+            f"; a {what}: save it as plain text (.txt), or convert it, e.g. "
+            f"`pandoc -t plain {Path(source).name} -o article.txt`, and label the .txt"
+        )
+    if kind == "ZIP archive":
+        return "; unzip it and label the extracted files (or the folder)"
+    if kind.endswith("archive"):
+        return "; extract it and label the extracted files (or the folder)"
+    return "; not an article: remove it from the input or skip it"
+
+
 def _texty(text: str) -> float:
     """Share of chars that are Han, ASCII printable, CJK punctuation or whitespace."""
     if not text:
@@ -187,7 +218,7 @@ def decode_bytes(data: bytes, source: str) -> str:
         raise InputError(f"{source}: empty file")
     kind = _binary_kind(data)
     if kind:
-        raise InputError(f"{source}: binary file ({kind})")
+        raise InputError(f"{source}: binary file ({kind}){_binary_hint(source, kind)}")
     if b"\x00" in data:
         enc = _utf16_without_bom(data)
         if enc is None:

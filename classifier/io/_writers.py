@@ -47,25 +47,47 @@ def output_columns(records: Iterable[dict]) -> tuple[list[str], list[str]]:
     return head + present, list(topics)
 
 
-def _cell(value: Any) -> str:
+#: First characters that make a spreadsheet read a CSV cell as a formula (OWASP "CSV injection").
+FORMULA_CHARS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formula(cell: str) -> str:
+    """A CSV cell that spreadsheets show as text: a leading ``'`` before ``= + - @``, tab or CR.
+
+    OWASP's advice for CSV injection. Cells that already start with ``'`` get one more, so that
+    :func:`unescape_formula` gives back exactly the value written.
+    """
+    return "'" + cell if cell.startswith(FORMULA_CHARS) or cell.startswith("'") else cell
+
+
+def unescape_formula(cell: str) -> str:
+    """The value :func:`escape_formula` escaped."""
+    return cell[1:] if cell.startswith("'") else cell
+
+
+def _text(value: Any) -> str:
+    """A value as the text of one cell (lists and dicts as JSON)."""
     if value is None:
         return ""
-    if isinstance(value, str):
-        return value
-    return dumps_record(value)
+    return value if isinstance(value, str) else dumps_record(value)
 
 
-def _header(columns: Sequence[str], topics: Sequence[str]) -> list[str]:
+def _cell(value: Any) -> str:
+    """A spreadsheet cell (CSV, TSV, XLSX): text, escaped against formula injection."""
+    return escape_formula(_text(value))
+
+
+def _header(columns: Sequence[str], topics: Sequence[str], escape: bool = True) -> list[str]:
     header: list[str] = []
     for col in columns:
         if col == TOPIC_PROBA:
             header.extend(PROBA_PREFIX + t for t in topics)
         else:
             header.append(col)
-    return header
+    return [escape_formula(h) for h in header] if escape else header
 
 
-def _flat_row(rec: dict, columns: Sequence[str], topics: Sequence[str]) -> list[Any]:
+def _flat_row(rec: dict, columns: Sequence[str], topics: Sequence[str], escape: bool = True) -> list[Any]:
     """One record's cells: ``topic_proba`` as floats (None when missing), the other values as text."""
     row: list[Any] = []
     for col in columns:
@@ -73,7 +95,7 @@ def _flat_row(rec: dict, columns: Sequence[str], topics: Sequence[str]) -> list[
             proba = rec.get(col) or {}
             row.extend(None if proba.get(t) is None else float(proba[t]) for t in topics)
         else:
-            row.append(_cell(rec.get(col)))
+            row.append(_cell(rec.get(col)) if escape else _text(rec.get(col)))
     return row
 
 
@@ -93,6 +115,8 @@ def write_csv(
     bom: bool = False,
 ) -> None:
     """Write records as CSV with ``topic_proba`` flattened to ``proba_<topic>`` columns.
+
+    Text cells starting with ``= + - @``, tab or CR get a leading ``'`` (see :func:`escape_formula`).
 
     ``delimiter="\t"`` writes TSV. ``bom`` starts the file with a UTF-8 byte-order mark, so that
     Excel reads it as UTF-8 (without one it guesses the system code page and garbles Chinese).
@@ -160,7 +184,7 @@ def xlsx_text(ws: Any, value: str) -> Any:
 
 
 def _xlsx_row(ws: Any, rec: dict, n: int, columns: Sequence[str], topics: Sequence[str]) -> list[Any]:
-    row = _flat_row(rec, columns, topics)
+    row = _flat_row(rec, columns, topics, escape=False)  # xlsx_text keeps formulas as text
     for i, value in enumerate(row):
         if not isinstance(value, str) or not value:
             continue
@@ -187,7 +211,7 @@ def write_xlsx(
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("predictions")
     ws.freeze_panes = "A2"
-    ws.append(_header(columns, topics))
+    ws.append([xlsx_text(ws, h) for h in _header(columns, topics, escape=False)])
     try:
         for n, rec in enumerate(records, 1):
             ws.append(_xlsx_row(ws, rec, n, columns, topics))
@@ -226,7 +250,7 @@ def write_parquet(
             if col == TOPIC_PROBA:
                 out[col] = None if value is None else {t: value.get(t) for t in topics}
             else:
-                out[col] = None if value is None else _cell(value)
+                out[col] = None if value is None else _text(value)
         return out
 
     with pq.ParquetWriter(path_or_file, schema) as writer:
@@ -337,14 +361,16 @@ def _read_json(path: Path) -> Iterator[dict]:
     yield from data
 
 
-def _flat_record(items: Iterable[tuple[Any, Any]]) -> dict:
+def _flat_record(items: Iterable[tuple[Any, Any]], unescape: bool = False) -> dict:
     """A record from (column, cell) pairs of a tabular file: ``proba_*`` back into ``topic_proba``."""
     rec: dict = {}
     proba: dict = {}
     for key, value in items:
         if key is None or value is None or value == "":
             continue
-        key = str(key)
+        key = unescape_formula(str(key)) if unescape else str(key)
+        if unescape and isinstance(value, str):
+            value = unescape_formula(value)
         if key.startswith(PROBA_PREFIX):
             proba[key[len(PROBA_PREFIX) :]] = float(value)
         elif key == EXPLAIN_FIELD:
@@ -362,7 +388,7 @@ def _read_csv(path: Path, delimiter: str = ",") -> Iterator[dict]:
     csv.field_size_limit(2**31 - 1)
     with open(path, encoding="utf-8-sig", newline="") as f:
         for row in csv.DictReader(f, delimiter=delimiter):
-            yield _flat_record(row.items())
+            yield _flat_record(row.items(), unescape=True)
 
 
 def _read_tsv(path: Path) -> Iterator[dict]:

@@ -22,7 +22,7 @@ from ..labels import REGION_FIELDS, check_label
 from ..normalize import normalize
 from ..region import RegionResolver
 from ..topic import TopicClassifier
-from ._persistence import save_artifact
+from ._format import save_npz, text_hashes
 from ._predictor import Predictor
 
 
@@ -104,7 +104,9 @@ class ArticleClassifier(BaseEstimator):
         self.classes_ = self.topic_.classes_
         self.n_train_ = len(texts)
         self.fingerprint_ = data_fingerprint(texts, labels)
-        self.predictor_ = Predictor(self.topic_.scorer_, self.region_.ranker_)
+        self.predictor_ = Predictor(
+            self.topic_.scorer_, self.region_.ranker_, train_hashes=text_hashes(clean, clean=True)
+        )
         return self
 
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
@@ -140,9 +142,13 @@ def with_topics(estimator: ArticleClassifier | None, topics: Sequence[str] | Non
 
 
 def save(model: ArticleClassifier, path: str | Path, **metadata: Any) -> Path:
-    """Write a fitted model's predictor (and its SHA-256 beside it) atomically, with metadata."""
+    """Write a fitted model's predictor (and its SHA-256 beside it) atomically, with metadata.
+
+    The file is in the ``.npz`` format (arrays + JSON, no pickle: loading it runs no code), with
+    the fingerprints of the training articles (``text_hashes``); name it ``*.npz``.
+    """
     check_is_fitted(model)
-    return save_artifact(
+    return save_npz(
         model.predictor_,
         path,
         {
@@ -152,4 +158,5 @@ def save(model: ArticleClassifier, path: str | Path, **metadata: Any) -> Path:
             "training_data_sha256": model.fingerprint_,
             **metadata,
         },
+        train_hashes=model.predictor_.train_hashes_,
     )

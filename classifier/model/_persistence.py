@@ -1,8 +1,10 @@
-"""Model files: joblib payload with metadata, verified by a SHA-256 recorded beside it.
+"""Pickled (joblib) model files: whole scikit-learn estimators, with metadata and a SHA-256 beside them.
 
-Unpickling runs code from the file, so a model is unpickled only after its bytes match
-the digest in ``<model>.sha256``; never load model files from sources you do not trust
-(anyone who can write the file can also write its digest).
+The article model is saved in the ``.npz`` format of ``_format`` (no code on load). Joblib
+files remain for whole scikit-learn estimators (e.g. a textbook baseline pipeline). Unpickling
+runs code from the file, so ``load_artifact`` refuses unless called with ``trusted=True`` (the
+``--trust-pickle`` flag), and only after the bytes match the digest in ``<model>.sha256`` — which
+guards against corruption, not tampering: anyone who can write the file can write its digest.
 """
 
 from __future__ import annotations
@@ -37,6 +39,14 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _sha256_file(path: Path, block: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(block):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def save_artifact(obj: Any, path: str | Path, metadata: dict[str, Any]) -> Path:
     """Write ``obj`` with ``metadata`` to ``path`` atomically, and its SHA-256 beside it."""
     import sklearn  # only to record the version that trained the model
@@ -64,13 +74,16 @@ def save_artifact(obj: Any, path: str | Path, metadata: dict[str, Any]) -> Path:
 
 def read_digest(path: str | Path) -> str:
     """The SHA-256 recorded beside ``path``."""
+    path = Path(path)
     side = digest_path(path)
     try:
         recorded = side.read_text(encoding="utf-8").split()
     except FileNotFoundError:
         raise ModelError(
-            f"{path}: no SHA-256 recorded beside it ({side.name} is missing); refusing to unpickle "
-            "an unverified model file. Re-save it with classifier.save() or `classifier train`."
+            f"{path}: no SHA-256 recorded beside it ({side.name} is missing); refusing to unpickle an "
+            f"unverified file. If you trust where it comes from, record its digest (sha256sum {path.name} > "
+            f"{side.name}) and convert it once: `classifier convert {path} --out model.npz`; "
+            "or retrain with `classifier train`"
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ModelError(f"{side}: cannot read the recorded SHA-256 ({exc})") from None
@@ -79,24 +92,33 @@ def read_digest(path: str | Path) -> str:
     return recorded[0].lower()
 
 
-def load_artifact(path: str | Path) -> tuple[Any, dict[str, Any]]:
-    """Verify, unpickle and version-check a model file; return ``(model, metadata)``."""
+def load_artifact(path: str | Path, *, trusted: bool = False) -> tuple[Any, dict[str, Any]]:
+    """Verify, unpickle and version-check a joblib file; return ``(model, metadata)``.
+
+    Unpickling runs code: refused unless ``trusted`` (you trust whoever could write the file).
+    """
     path = Path(path)
     if path.is_dir():
         raise ModelError(f"{path}: is a folder, not a model file")
+    if not path.exists():
+        raise ModelError(f"{path}: model file does not exist")
+    if not trusted:
+        raise ModelError(
+            f"{path}: a pickled (joblib) model file, and loading a pickle can run any code it holds. "
+            f"If you trust where it comes from, convert it once: `classifier convert {path} --out model.npz`, "
+            "or load it with --trust-pickle (classifier.load(path, trusted=True))"
+        )
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ModelError(f"{path}: model file does not exist") from None
+        digest = _sha256_file(path)
     except OSError as exc:
         raise ModelError(f"{path}: cannot read model file ({exc.strerror or exc})") from None
-    if _sha256(data) != read_digest(path):
+    if digest != read_digest(path):
         raise ModelError(
             f"{path}: contents do not match the SHA-256 recorded in {digest_path(path).name} "
             "(the file was truncated, corrupted or modified); refusing to load it"
         )
     try:
-        payload = joblib.load(_stdio.BytesIO(data))
+        payload = joblib.load(path)
     except Exception as exc:  # unpickling can raise almost anything on a foreign file
         raise ModelError(f"{path}: not a classifier model file ({type(exc).__name__}: {exc})") from None
     if not isinstance(payload, dict) or not isinstance(payload.get("metadata"), dict) or "model" not in payload:

@@ -21,21 +21,30 @@ from ..labels import DATE_FIELD, REGION_FIELDS, TITLE_FIELD, TOPIC_PROBA
 from ..normalize import normalize
 from ..region import RegionRanker
 from ..topic import TopicScorer
+from ._format import is_npz, load_npz
 from ._persistence import load_artifact
 
 
 def default_model_path() -> Path:
-    """The model shipped inside the package."""
-    return Path(str(resources.files("classifier") / "data" / "model.joblib"))
+    """The model shipped inside the package (``.npz`` format: loading it runs no code)."""
+    return Path(str(resources.files("classifier") / "data" / "model.npz"))
 
 
 class Predictor:
     """Topic and region of raw article texts, from a fitted model's state."""
 
-    def __init__(self, topic: TopicScorer, region: RegionRanker, metadata: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        topic: TopicScorer,
+        region: RegionRanker,
+        metadata: dict[str, Any] | None = None,
+        train_hashes: np.ndarray | None = None,
+    ):
         self.topic = topic
         self.region = region
         self.metadata_ = dict(metadata or {})
+        #: ``model.text_hashes`` of the training articles (None: not recorded).
+        self.train_hashes_ = train_hashes
 
     @property
     def classes_(self) -> np.ndarray:
@@ -95,12 +104,27 @@ class Predictor:
         return f"Predictor(topics={list(self.classes_)}, trained on {n} articles)"
 
 
-def load(path: str | Path | None = None) -> Predictor:
-    """Load a model file (the shipped default when ``path`` is None), verified by its SHA-256."""
+def load(path: str | Path | None = None, *, trusted: bool = False) -> Predictor:
+    """Load a model file (the shipped default when ``path`` is None).
+
+    ``.npz`` model files (``classifier.save``, ``classifier train``) hold arrays and JSON only and
+    load without running code. A pickled (joblib) file is loaded only with ``trusted=True``.
+    """
     path = default_model_path() if path is None else Path(path)
-    model, meta = load_artifact(path)
+    if path.is_dir():
+        raise ModelError(f"{path}: is a folder, not a model file")
+    if not path.exists():
+        raise ModelError(f"{path}: model file does not exist")
+    if is_npz(path):
+        topic, region, meta, hashes = load_npz(path)
+        predictor = Predictor(topic, region, meta, hashes)
+        predictor.region.check_features(str(path))
+        return predictor
+    model, meta = load_artifact(path, trusted=trusted)
     if not isinstance(model, Predictor):
         raise ModelError(f"{path}: holds a {type(model).__name__}, not a classifier Predictor")
     model.region.check_features(str(path))
     model.metadata_ = meta
+    if not hasattr(model, "train_hashes_"):  # pickled before training hashes were kept
+        model.train_hashes_ = None
     return model
