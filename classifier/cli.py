@@ -703,7 +703,7 @@ def suggest(sources: tuple[str, ...], model: str | None, count: int, out: str, l
 @click.option(
     "--new-model",
     type=click.Path(dir_okay=False),
-    help="Where retraining writes the new model (default: LABELS with .model.joblib; never the shipped one).",
+    help="Where retraining writes the new model (default: LABELS with .model.npz; never the shipped one).",
 )
 @click.option(
     "--retrain-every",
@@ -745,7 +745,7 @@ def review(
     \b
     Examples:
       classifier review scraped/ --labels labels.jsonl
-      classifier review dump.jsonl --train ../shared/corpus/dev.jsonl --train seeds/ --new-model my.joblib
+      classifier review dump.jsonl --train ../shared/corpus/dev.jsonl --train seeds/ --new-model my.npz
     """
     from .review._app import run_review
 
@@ -756,7 +756,7 @@ def review(
             err=True,
         )
     if new_model is None:
-        new_model = str(Path(labels).with_suffix(".model.joblib"))
+        new_model = str(Path(labels).with_suffix(".model.npz"))
     try:
         run_review(
             list(sources),

@@ -71,7 +71,7 @@ def main() -> int:
             "--no-browser",
             *[a for p in args.train for a in ("--train", p)],
             "--new-model",
-            str(Path(tmp) / "new.joblib"),
+            str(Path(tmp) / "new.npz"),
         ]
         proc = subprocess.Popen(
             cmd,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -261,9 +260,10 @@ def test_labels_replace_the_base_record_of_the_same_article(tiny_jsonl, tiny_rec
 
 def test_retraining_never_writes_over_the_shipped_model(tiny_jsonl, tmp_path):
     from classifier.errors import InputError
+    from classifier.model import default_model_path
     from classifier.review._retrain import retrain
 
-    shipped = Path(classifier.__file__).parent / "data" / "model.joblib"
+    shipped = default_model_path()
     with pytest.raises(InputError, match="shipped model"):
         retrain([tiny_jsonl], tmp_path / "labels.jsonl", shipped)
 

@@ -140,7 +140,7 @@ def test_review_app_in_a_browser(browser, corpus_articles, tmp_path):
     base_file = tmp_path / "base.jsonl"
     base_file.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in base), encoding="utf-8")
     labels = tmp_path / "labels.jsonl"
-    new_model = tmp_path / "new.joblib"
+    new_model = tmp_path / "new.npz"
     args = [str(inputs), "--labels", str(labels), "--train", str(base_file), "--new-model", str(new_model), "--cv", "3"]
 
     server = Server(args, tmp_path)

@@ -6,7 +6,6 @@ import hashlib
 import threading
 from collections import Counter
 from collections.abc import Sequence
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,9 @@ _LABEL_KEYS = ("topic", "region", "city", "county")
 
 def shipped_model_path() -> Path:
     """The model file shipped inside the package."""
-    return Path(str(resources.files("classifier") / "data" / "model.joblib"))
+    from ..model import default_model_path
+
+    return default_model_path()
 
 
 def model_version(path: str | Path | None) -> str:
