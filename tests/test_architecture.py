@@ -16,6 +16,7 @@ LAYERS = (
     "labels",
     "_version",
     "_lazy",
+    "_fonts",
     "_progress",
     "io",
     "normalize",

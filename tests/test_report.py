@@ -156,6 +156,21 @@ def test_html_escapes_all_text_and_loads_nothing_from_the_network(tmp_path: Path
     assert "default-src 'none'" in page  # the page may not load anything
 
 
+def test_the_page_carries_a_font_for_every_chinese_name_and_title_it_shows(tmp_path: Path) -> None:
+    import base64
+
+    from fontTools.ttLib import TTFont
+
+    build_report(write_jsonl(tmp_path / "p.jsonl", small_records()), tmp_path / "out")
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    embedded = re.search(r"url\(data:font/otf;base64,([A-Za-z0-9+/=]+)\)", page)
+    assert embedded and "font-src data:" in page
+    cmap = TTFont(io.BytesIO(base64.b64decode(embedded.group(1)))).getBestCmap()
+    shown = "江苏省浙江省镇江市丹阳市全国新疆维吾尔自治区标题"
+    assert not [ch for ch in shown if ord(ch) not in cmap]
+    assert len(cmap) < 1500  # cut down to the page, not the whole font
+
+
 def test_same_events_from_prediction_files_of_every_output_format(tmp_path: Path) -> None:
     from classifier.io import OUTPUT_FORMATS, output_columns, write_output
 

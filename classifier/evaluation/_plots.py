@@ -10,23 +10,17 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from .._fonts import cjk_font_path
 from ..labels import NATIONAL, NATIONAL_CODE, PROVINCES
-
-#: The font the plots draw Chinese with: Noto Sans CJK SC cut down to the division names and
-#: the commonest characters (SIL Open Font License, ``data/fonts/OFL.txt``), built by
-#: ``scripts/build_plot_font.py`` and shipped in the package, so names render on any machine.
-CJK_FONT_FILE = "NotoSansCJKsc-subset.otf"
 
 
 @functools.lru_cache(maxsize=1)
 def cjk_font() -> str | None:
-    """The family of the shipped CJK font, registered with matplotlib; None if it cannot be
-    loaded (plots then show GB/T 2260 codes instead of names)."""
-    from importlib import resources
-
+    """The family of the shipped CJK font (``classifier._fonts``), registered with matplotlib;
+    None if it cannot be loaded (plots then show GB/T 2260 codes instead of names)."""
     from matplotlib import font_manager
 
-    path = str(resources.files("classifier") / "data" / "fonts" / CJK_FONT_FILE)
+    path = str(cjk_font_path())
     try:
         font_manager.fontManager.addfont(path)
         return font_manager.FontProperties(fname=path).get_name()

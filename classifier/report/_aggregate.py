@@ -125,6 +125,8 @@ class Aggregates:
     cities: Counter[tuple[str, str]] = field(default_factory=Counter)
     counties: Counter[tuple[str, str, str]] = field(default_factory=Counter)
     duplicate_targets: Counter[str] = field(default_factory=Counter)
+    #: Every character of the events' names and titles (the page embeds a font for them).
+    characters: set[str] = field(default_factory=set)
 
     def copies_of(self, event_id: str) -> int:
         """Number of records of an event: 1 + the records whose ``duplicate_of`` is its id."""
@@ -190,6 +192,7 @@ class EventStream:
             agg.duplicate_targets[target] += 1
             return None
         agg.events += 1
+        agg.characters.update(event.title, event.region, event.city, event.county, event.topic)
         agg.low_confidence += event.low_confidence
         agg.by_region_topic[(event.region, event.topic)] += 1
         agg.by_year_topic[(event.year, event.topic)] += 1
