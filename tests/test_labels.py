@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from classifier.errors import InputError
+from classifier.io import read_labeled
 from classifier.labels import LABEL_FIELDS, LabeledRecord, check_date, check_label
 
 
@@ -55,3 +58,37 @@ def test_iso_date_labels_pass(value):
 def test_bad_date_labels_are_input_errors_naming_the_record(value, match):
     with pytest.raises(InputError, match=f"row 1.*{match}"):
         check_date(value, "row 1")
+
+
+# ----------------------------------------------------------------------------- append-only labels files
+
+
+def _labels_file(path, lines: list[str], newline_at_end: bool = True):
+    path.write_text("\n".join(lines) + ("\n" if newline_at_end else ""), encoding="utf-8")
+    return path
+
+
+def _decision(rid: str, topic: str, region: str = "江苏省") -> str:
+    return json.dumps({"id": rid, "text": "省督导组对丹阳市开展督导评估。", "topic": topic, "region": region})
+
+
+def test_a_later_decision_for_the_same_id_replaces_the_earlier_one(tmp_path):
+    path = _labels_file(
+        tmp_path / "labels.jsonl",
+        [_decision("a", "symposium"), _decision("b", "other"), _decision("a", "supervision_visit")],
+    )
+    records = read_labeled(path)
+    assert [(r["id"], r["topic"]) for r in records] == [("b", "other"), ("a", "supervision_visit")]
+
+
+def test_a_torn_last_line_is_skipped_with_a_warning(tmp_path):
+    path = _labels_file(tmp_path / "labels.jsonl", [_decision("a", "symposium"), '{"id": "b", "te'], False)
+    with pytest.warns(UserWarning, match="torn last line"):
+        records = read_labeled(path)
+    assert [r["id"] for r in records] == ["a"]
+
+
+def test_a_bad_line_in_the_middle_is_still_an_error_naming_it(tmp_path):
+    path = _labels_file(tmp_path / "labels.jsonl", [_decision("a", "symposium"), "{oops", _decision("b", "other")])
+    with pytest.raises(InputError, match=r"labels.jsonl:2"):
+        read_labeled(path)

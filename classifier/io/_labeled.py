@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io as _stdio
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -35,13 +36,39 @@ class _Check:
 
 
 def _labeled_from_records(path: Path, check: _Check, text_column: str = TEXT_COLUMN) -> list[dict[str, Any]]:
-    out = []
+    """The labeled records of one file. A later record with the id of an earlier one replaces it
+    (an append-only labels file, such as ``classifier review``'s, records a corrected decision
+    as a new line), and a torn last line (no newline: the writer was killed) is skipped with a
+    warning; any other unreadable record is an error naming it."""
+    by_id: dict[str, dict[str, Any]] = {}
+    torn: dict[str, Any] | None = None
     for rec in iter_records([path], text_column=text_column):
+        if torn is not None:  # a bad record followed by more: not a torn last line
+            raise InputError(torn["error"])
         if "error" in rec:
-            raise InputError(rec["error"])
+            torn = rec
+            continue
         where = str(rec["id"]) if ":" in str(rec["id"]) else f"{path} (id {rec['id']})"
-        out.append(check(rec, where))
-    return out
+        checked = check(rec, where)
+        by_id.pop(str(checked["id"]), None)  # the replacement takes the place of the last decision
+        by_id[str(checked["id"])] = checked
+    if torn is not None:
+        if not _ends_without_newline(path):
+            raise InputError(torn["error"])
+        warnings.warn(f"{torn['error']}: a torn last line (the writer was interrupted), skipped", stacklevel=3)
+    return list(by_id.values())
+
+
+def _ends_without_newline(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            fh.seek(0, 2)
+            if fh.tell() == 0:
+                return False
+            fh.seek(-1, 2)
+            return fh.read(1) != b"\n"
+    except OSError:
+        return False
 
 
 def find_labels_csv(folder: Path) -> Path | None:
