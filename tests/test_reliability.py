@@ -19,9 +19,9 @@ import pytest
 from click.testing import CliRunner
 from test_batch import FakeModel, records, write_jsonl
 
-from classifier import cli
 from classifier.batch import _run, predict_records, run_batch
 from classifier.cli import main
+from classifier.cli._common import _Terminated
 from classifier.errors import UsageError
 from classifier.io import iter_records, read_output
 
@@ -174,7 +174,7 @@ def test_a_utf8_bom_at_the_start_of_a_later_jsonl_line_is_ignored(tmp_path):
 # ----------------------------------------------------------------------------- 15, 16: exit codes, one-line errors
 
 
-@pytest.mark.parametrize(("raised", "code"), [(KeyboardInterrupt, 130), (cli._Terminated, 143)])
+@pytest.mark.parametrize(("raised", "code"), [(KeyboardInterrupt, 130), (_Terminated, 143)])
 def test_interrupted_and_terminated_runs_have_their_own_exit_codes(tmp_path, monkeypatch, raised, code):
     def stop(*args, **kwargs):
         raise raised
@@ -342,9 +342,9 @@ def test_a_fifo_in_an_input_folder_is_skipped_with_an_error_record(tmp_path):
 def test_a_huge_csv_field_is_streamed_against_the_line_limit(tmp_path, monkeypatch):
     import tracemalloc
 
-    from classifier.io import _readers
+    from classifier.io import _tabular
 
-    monkeypatch.setattr(_readers, "MAX_LINE_BYTES", 1 << 20)
+    monkeypatch.setattr(_tabular, "MAX_LINE_BYTES", 1 << 20)
     src = tmp_path / "in.csv"
     with open(src, "w", encoding="utf-8") as f:
         f.write("id,text\n")
