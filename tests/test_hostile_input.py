@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from classifier.errors import InputError
-from classifier.io import _decode, _readers, iter_records, read_text
+from classifier.io import _compressed, _decode, _tabular, iter_records, read_text
 from classifier.normalize import normalize
 
 REPO = Path(__file__).resolve().parent.parent
@@ -128,7 +128,7 @@ def test_a_big_single_line_streams_through(tmp_path):
 
 
 def test_a_line_over_the_limit_is_an_error_record_and_reading_goes_on(tmp_path, monkeypatch):
-    monkeypatch.setattr(_readers, "MAX_LINE_BYTES", 1000)
+    monkeypatch.setattr(_tabular, "MAX_LINE_BYTES", 1000)
     path = tmp_path / "long.jsonl"
     long_line = json.dumps({"id": "long", "text": "x" * 5000}) + "\n"
     path.write_text(
@@ -313,7 +313,7 @@ def test_permission_error_is_an_error_record_even_when_running_as_root(tmp_path,
         return real_open(file, *args, **kwargs)
 
     monkeypatch.setattr(_decode, "open", guarded_open, raising=False)
-    monkeypatch.setattr(_readers, "open", guarded_open, raising=False)
+    monkeypatch.setattr(_compressed, "open", guarded_open, raising=False)
     assert list(iter_records([tmp_path])) == [
         {"id": str(locked), "error": f"{locked}: permission denied"},
         {"id": str(free), "text": TEXT},

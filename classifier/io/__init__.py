@@ -14,7 +14,8 @@ from ._formats import (
 )
 from ._html import html_to_text, looks_like_html
 from ._labeled import find_labels_csv, read_labeled
-from ._readers import MAX_LINE_BYTES, iter_records
+from ._readers import iter_records
+from ._tabular import MAX_LINE_BYTES
 from ._writers import (
     EXPLAIN_FIELD,
     PROBA_PREFIX,
