@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,10 +11,11 @@ from sklearn.base import clone
 
 from ._progress import QUIET, Progress
 from .errors import InputError
-from .evaluation import SmallTopicWarning, cross_validate_summary, topic_counts_warnings
-from .io import read_labeled
+from .evaluation import SmallTopicWarning, cross_validate_summary, read_labeled_files, warn_small_topics
 from .labels import parse_topics
 from .model import ArticleClassifier, save, with_topics
+
+__all__ = ["SmallTopicWarning", "train"]
 
 
 def train(
@@ -44,21 +44,12 @@ def train(
     if isinstance(data, (str, Path)):
         data = [data]
     declared = parse_topics(topics, "--topics") if topics is not None else None
-    with progress.stage("reading", total=len(data), unit="source") as step:
-        records = read_labeled(
-            data,
-            labels_csv,
-            topics=declared,
-            label_column=label_column,
-            on_source=lambda p: step.status(Path(p).name),
-        )
-        step.advance(len(data), f"{len(records)} articles")
+    records = read_labeled_files(data, labels_csv, topics=declared, label_column=label_column, progress=progress)
     counts = Counter(r["topic"] for r in records)
     absent = [t for t in declared or () if not counts[t]]
     if absent:
         raise InputError(f"--topics: no training article has topic(s) {', '.join(absent)}")
-    for message in topic_counts_warnings(counts, cv):
-        warnings.warn(message, SmallTopicWarning, stacklevel=2)
+    warn_small_topics(counts, cv)
     texts = [r["text"] for r in records]
     estimator = with_topics(estimator, declared)
     scores = None

@@ -6,6 +6,7 @@ See :mod:`classifier.evaluation._protocol` for the report's keys.
 from ..io import read_labeled as read_records  # labeled records of files, under the name it had here
 from ._baselines import KeywordRules, keyword_rules
 from ._crossval import MAX_SNIPPET, SCHEMA, grouped_folds
+from ._files import load_seed_records, read_labeled_files, run_evaluation
 from ._grouping import near_duplicate_groups
 from ._metrics import bootstrap_ci, calibration, classification_figures
 from ._mirrors import COPY_TRANSFORMS, MirrorScores, PlantedMirrors, find_templated, mirror_scores, planted_mirror_set
@@ -32,10 +33,9 @@ from ._protocol import (
     cross_validate_summary,
     describe_data,
     evaluate,
-    load_seed_records,
-    run_evaluation,
     seed_loo,
     topic_counts_warnings,
+    warn_small_topics,
 )
 from ._region import (
     compare_region_recognisers,
@@ -62,6 +62,7 @@ __all__ = [
     "SMALL_TOPIC",
     "SmallTopicWarning",
     "topic_counts_warnings",
+    "warn_small_topics",
     "describe_data",
     "evaluate",
     "format_markdown",
@@ -84,6 +85,7 @@ __all__ = [
     "region_out_of_fold",
     "region_scores",
     "report_figures",
+    "read_labeled_files",
     "run_evaluation",
     "seed_loo",
     "to_traditional",
