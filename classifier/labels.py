@@ -64,6 +64,9 @@ PROVINCES = MappingProxyType(
     }
 )
 
+#: Province-level divisions: GB/T 2260 code -> official full name (``PROVINCES`` inverted).
+PROVINCE_NAMES = MappingProxyType({code: name for name, code in PROVINCES.items()})
+
 #: Every valid ``region`` value.
 REGIONS: tuple[str, ...] = (*PROVINCES, NATIONAL)
 

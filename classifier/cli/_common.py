@@ -94,3 +94,16 @@ def _warnings_to_stderr() -> Iterator[None]:
         warnings.simplefilter("always")
         warnings.showwarning = show
         yield
+
+
+@contextmanager
+def _progress_run(quiet: bool) -> Iterator[Any]:
+    """A long command's run (train, evaluate): its progress bars, its warnings on stderr, its errors as
+    click errors; the bars are closed when it succeeds."""
+    progress = _progress(quiet)
+    try:
+        with _warnings_to_stderr():
+            yield progress
+    except ClassifierError as exc:
+        raise _fail(exc) from None
+    progress.done()

@@ -7,7 +7,7 @@ import json
 import click
 
 from ..errors import ClassifierError
-from ._common import _DATA, _LABEL_COLUMN, _LABELS_CSV, _QUIET, _TOPICS, _fail, _progress, _warnings_to_stderr
+from ._common import _DATA, _LABEL_COLUMN, _LABELS_CSV, _QUIET, _TOPICS, _fail, _progress_run
 
 
 @click.command()
@@ -49,21 +49,16 @@ def train(
     """
     from ..training import train as train_model
 
-    progress = _progress(quiet)
-    try:
-        with _warnings_to_stderr():
-            model = train_model(
-                list(data),
-                out=out,
-                labels_csv=labels_csv,
-                cv=cv,
-                topics=topics,
-                label_column=label_column,
-                progress=progress,
-            )
-    except ClassifierError as exc:
-        raise _fail(exc) from None
-    progress.done()
+    with _progress_run(quiet) as progress:
+        model = train_model(
+            list(data),
+            out=out,
+            labels_csv=labels_csv,
+            cv=cv,
+            topics=topics,
+            label_column=label_column,
+            progress=progress,
+        )
     scores = model.metadata_.get("cv_scores") or {}
     click.echo(f"trained on {model.n_train_} articles, topics {', '.join(map(str, model.classes_))} -> {out}")
     if scores:
@@ -151,29 +146,23 @@ def evaluate(
     from ..evaluation import format_summary, run_evaluation
     from ..labels import parse_topics
 
-    progress = _progress(quiet)
-    try:
-        declared = parse_topics(topics, "--topics") if topics else None
-        with _warnings_to_stderr():
-            report = run_evaluation(
-                list(data),
-                model=model,
-                cv=cv,
-                labels_csv=labels_csv,
-                report_dir=report_dir,
-                robustness=robustness,
-                learning_curve=learning_curve,
-                baselines=baselines,
-                loo_seeds=seed_loo,
-                train_paths=list(train_paths) or None,
-                seeds_dir=seeds_dir,
-                label_column=label_column,
-                topics=declared,
-                progress=progress,
-            )
-    except ClassifierError as exc:
-        raise _fail(exc) from None
-    progress.done()
+    with _progress_run(quiet) as progress:
+        report = run_evaluation(
+            list(data),
+            model=model,
+            cv=cv,
+            labels_csv=labels_csv,
+            report_dir=report_dir,
+            robustness=robustness,
+            learning_curve=learning_curve,
+            baselines=baselines,
+            loo_seeds=seed_loo,
+            train_paths=list(train_paths) or None,
+            seeds_dir=seeds_dir,
+            label_column=label_column,
+            topics=parse_topics(topics, "--topics") if topics else None,
+            progress=progress,
+        )
     click.echo(format_summary(report))
     if not cv and not train_paths:
         _warn_training_overlap(data, model, labels_csv, label_column)

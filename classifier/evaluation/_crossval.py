@@ -6,7 +6,7 @@ import math
 import warnings
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from sklearn.base import clone
@@ -183,6 +183,18 @@ def _scores(gold: list[dict[str, str]], preds: Sequence[Any], idx: Sequence[int]
     return out
 
 
+class _Curve(NamedTuple):
+    """What each point of the learning curve fits and scores."""
+
+    estimator: Any
+    texts: list[str]
+    gold: list[dict[str, str]]
+    groups: np.ndarray
+    full: Mapping[str, Any]  # the out-of-fold predictions of the whole training folds
+    target: str
+    topics: Sequence[str]
+
+
 def _learning_curve(
     estimator: Any,
     texts: list[str],
@@ -200,34 +212,28 @@ def _learning_curve(
 ) -> list[dict[str, Any]]:
     rng = np.random.default_rng(seed)
     use = list(folds)[:max_folds]
+    curve = _Curve(estimator, texts, gold, groups, full, target, topics)
     rows: list[dict[str, Any]] = []
     with progress.stage("learning curve", total=len(fractions), unit="sizes") as step:
         for frac in fractions:
             step.status(f"{frac:.0%} of the training folds")
-            _curve_point(estimator, texts, gold, groups, use, full, target, frac, rng, rows, topics)
+            row = _curve_point(curve, use, frac, rng)
+            if row is not None:
+                rows.append(row)
             step.advance()
     return rows
 
 
 def _curve_point(
-    estimator: Any,
-    texts: list[str],
-    gold: list[dict[str, str]],
-    groups: np.ndarray,
-    use: Sequence[tuple[np.ndarray, np.ndarray]],
-    full: Mapping[str, Any],
-    target: str,
-    frac: float,
-    rng: np.random.Generator,
-    rows: list[dict[str, Any]],
-    topics: Sequence[str],
-) -> None:
-    """One point of the learning curve (``frac`` of the training folds), appended to ``rows``."""
+    curve: _Curve, use: Sequence[tuple[np.ndarray, np.ndarray]], frac: float, rng: np.random.Generator
+) -> dict[str, Any] | None:
+    """One point of the learning curve (``frac`` of the training folds); None when no fold could be fitted."""
+    texts, gold, groups = curve.texts, curve.gold, curve.groups
     f1s, regs, sizes = [], [], []
     for tr, te in use:
         preds: list[Any]
         if frac >= 1.0:
-            preds = full["preds"]
+            preds = curve.full["preds"]
             sub = tr
         else:
             order = rng.permutation(np.unique(groups[tr]))
@@ -240,10 +246,10 @@ def _curve_point(
                 total += sizes_by_group[g]
             sub = np.array([i for i in tr if groups[i] in chosen])
             try:
-                model = _fit(estimator, [texts[i] for i in sub], [gold[i] for i in sub], target)
+                model = _fit(curve.estimator, [texts[i] for i in sub], [gold[i] for i in sub], curve.target)
             except Exception:  # too few examples or classes for this estimator at this size
                 continue
-            recs, _ = _predict(model, [texts[i] for i in te], topics)
+            recs, _ = _predict(model, [texts[i] for i in te], curve.topics)
             preds = [None] * len(texts)
             for j, i in enumerate(te):
                 preds[i] = recs[j]
@@ -252,17 +258,16 @@ def _curve_point(
         if "region_accuracy" in s:
             regs.append(s["region_accuracy"])
         sizes.append(len(sub))
-    if f1s:
-        rows.append(
-            {
-                "fraction": float(frac),
-                "train_size": int(round(np.mean(sizes))),
-                "topic_macro_f1": round(float(np.mean(f1s)), 4),
-                "topic_macro_f1_std": round(float(np.std(f1s)), 4),
-                "region_accuracy": round(float(np.mean(regs)), 4) if regs else None,
-                "n_folds": len(f1s),
-            }
-        )
+    if not f1s:
+        return None
+    return {
+        "fraction": float(frac),
+        "train_size": int(round(np.mean(sizes))),
+        "topic_macro_f1": round(float(np.mean(f1s)), 4),
+        "topic_macro_f1_std": round(float(np.std(f1s)), 4),
+        "region_accuracy": round(float(np.mean(regs)), 4) if regs else None,
+        "n_folds": len(f1s),
+    }
 
 
 def _default_estimator() -> Any:

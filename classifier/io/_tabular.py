@@ -6,7 +6,7 @@ import codecs
 import csv
 import io as _stdio
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -189,7 +189,7 @@ def _iter_csv(path: Path, text_column: str) -> Iterator[dict[str, Any]]:
             yield _error(name, f"{name}: unreadable CSV header ({exc})")
             return
         if text_column not in fields:
-            yield _error(name, f"{name}: CSV has no {text_column!r} column{_text_column_hint(fields)}")
+            yield _no_column(name, "CSV", text_column, fields)
             return
         row = 0
         while True:
@@ -227,6 +227,11 @@ def _raise_csv_field_limit() -> None:
             limit //= 2
 
 
+def _no_column(name: str, what: str, text_column: str, columns: Sequence[str]) -> dict[str, Any]:
+    """The error record of a table (``what``: CSV, Parquet file, first sheet) without the text column."""
+    return _error(name, f"{name}: {what} has no {text_column!r} column{_text_column_hint(columns)}")
+
+
 def _iter_parquet(path: Path, text_column: str) -> Iterator[dict[str, Any]]:
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -240,7 +245,7 @@ def _iter_parquet(path: Path, text_column: str) -> Iterator[dict[str, Any]]:
         yield _error(name, f"{name}: not a readable Parquet file ({exc})")
         return
     if text_column not in columns:
-        yield _error(name, f"{name}: Parquet file has no {text_column!r} column{_text_column_hint(columns)}")
+        yield _no_column(name, "Parquet file", text_column, columns)
         return
     row = 0
     batches = pf.iter_batches(batch_size=1024)
@@ -272,9 +277,7 @@ def _iter_xlsx(path: Path, text_column: str) -> Iterator[dict[str, Any]]:
         rows = wb.worksheets[0].iter_rows(values_only=True)
         header = [None if h is None else str(h) for h in next(rows, None) or ()]
         if text_column not in header:
-            yield _error(
-                name, f"{name}: first sheet has no {text_column!r} column{_text_column_hint([h for h in header if h])}"
-            )
+            yield _no_column(name, "first sheet", text_column, [h for h in header if h])
             return
         for row_number, values in enumerate(rows, 2):
             if all(v is None for v in values):

@@ -20,10 +20,7 @@ from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from ..errors import InputError
-from ..labels import PROVINCES
 from ._gazetteer import Candidate, Division, _gazetteer
-
-_PROVINCE_NAME = {code: name for name, code in PROVINCES.items()}
 
 #: A place name directly followed by one of these is a street or a site, not a place of the event.
 _STREET_AFTER = re.compile(r"^(?:路|街|大街|大道|巷|胡同|广场|公园|饭店|宾馆|酒店|站|机场)")

@@ -10,14 +10,13 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelError
-from ..labels import NATIONAL, NATIONAL_CODE, REGION_FIELDS
+from ..labels import NATIONAL, NATIONAL_CODE, PROVINCE_NAMES, REGION_FIELDS
 from ._features import FEATURE_NAMES, _candidate_features
 from ._gazetteer import _gazetteer
 from ._matching import (
     _LEAD_CHARS,
     _LOCAL_CUES,
     _NO_SUBDIVISIONS,
-    _PROVINCE_NAME,
     Mention,
     _local_media,
     _own_level_cue,
@@ -75,7 +74,7 @@ class RegionRanker:
     def decision_scores(self, text: str) -> dict[str, float]:
         """Score of each candidate region (full province name or 全国) for one clean text."""
         codes, scores = self._scores(text, find_places(text))
-        return {_PROVINCE_NAME.get(c, NATIONAL): float(s) for c, s in zip(codes, scores)}
+        return {PROVINCE_NAMES.get(c, NATIONAL): float(s) for c, s in zip(codes, scores)}
 
     def _pick(self, text: str, mentions: Sequence[Mention], level: str, within: str) -> tuple[str, list[Mention]]:
         """The one city or county the article is about, or '' (with its mentions)."""
@@ -117,7 +116,7 @@ class RegionRanker:
         if region_code == NATIONAL_CODE:
             out.update(region=NATIONAL, region_code=NATIONAL_CODE)
             return out, []
-        out.update(region=_PROVINCE_NAME[region_code], region_code=region_code)
+        out.update(region=PROVINCE_NAMES[region_code], region_code=region_code)
         if region_code in _NO_SUBDIVISIONS:
             return out, [m for m in mentions if m.province == region_code]
         gz = _gazetteer()

