@@ -128,7 +128,9 @@ def test_evaluate_warns_loudly_when_the_articles_were_training_data(tiny_jsonl, 
         main, ["evaluate", str(tiny_jsonl), "--model", str(model), "--no-robustness", "--no-learning-curve"]
     )
     assert result.exit_code == 0, result.output
-    assert f"WARNING: {n} of {n} evaluated articles are in the model's TRAINING data" in result.output
+    warning = f"WARNING: {n} of {n} evaluated articles are in the model's TRAINING data"
+    assert warning in result.output
+    assert result.output.index(warning) < result.output.index("topic :")  # before the figures it qualifies
 
 
 def test_the_model_format_writes_every_field_of_the_predictor_state():

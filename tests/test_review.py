@@ -353,3 +353,22 @@ def test_a_model_with_its_own_topics_is_reviewed_with_those_topics(tiny_records,
     assert session.stats()["per_topic"]["meeting"] == 1
     with pytest.raises(Exception, match="topic"):
         session.decide(session.next_index(), {"topic": "symposium", "region": "全国"})
+
+
+def test_review_without_the_web_stack_says_which_extra_to_install(monkeypatch, tmp_path):
+    import sys
+
+    from click.testing import CliRunner
+
+    import classifier.review as review
+    from classifier.cli import main
+
+    monkeypatch.delitem(review.__dict__, "run_review", raising=False)
+    monkeypatch.delitem(sys.modules, "classifier.review._app", raising=False)
+    for name in [m for m in sys.modules if m.split(".")[0] in ("starlette", "uvicorn")] + ["starlette", "uvicorn"]:
+        monkeypatch.setitem(sys.modules, name, None)  # "not installed"
+    (tmp_path / "a.txt").write_text("省督导组对丹阳市开展督导评估。", encoding="utf-8")
+    result = CliRunner().invoke(main, ["review", str(tmp_path), "--no-browser"])
+    assert result.exit_code == 1
+    assert "pip install 'classifier[review]'" in result.output
+    assert "Traceback" not in result.output

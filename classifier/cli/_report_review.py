@@ -155,7 +155,12 @@ def review(
       classifier review scraped/ --labels labels.jsonl
       classifier review dump.jsonl --train ../shared/corpus/dev.jsonl --train seeds/ --new-model my.npz
     """
-    from ..review._app import run_review
+    try:
+        from ..review import run_review
+    except ImportError as exc:
+        raise click.ClickException(
+            f"classifier review needs Starlette and uvicorn ({exc}): pip install 'classifier[review]'"
+        ) from None
 
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(

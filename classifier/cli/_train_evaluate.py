@@ -146,6 +146,8 @@ def evaluate(
     from ..evaluation import format_summary, run_evaluation
     from ..labels import parse_topics
 
+    if not cv and not train_paths:  # said first: the figures below would be flattering
+        _warn_training_overlap(data, model, labels_csv, label_column)
     with _progress_run(quiet) as progress:
         report = run_evaluation(
             list(data),
@@ -164,8 +166,6 @@ def evaluate(
             progress=progress,
         )
     click.echo(format_summary(report))
-    if not cv and not train_paths:
-        _warn_training_overlap(data, model, labels_csv, label_column)
     if report_dir:
         click.echo(f"\nreport written to {report_dir}/ (report.md, report.json, *.png)")
 

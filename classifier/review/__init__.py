@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from .._lazy import lazy_names
 from ._queue import (
     NearDuplicates,
     Scored,
@@ -26,7 +27,11 @@ __all__ = [
     "disagreement_order",
     "fingerprint",
     "read_inputs",
+    "run_review",
     "score_texts",
     "suggest",
     "teach_order",
 ]
+
+# The web app needs Starlette and uvicorn (the ``review`` extra): imported on first use only.
+__getattr__, __dir__ = lazy_names(__name__, {"run_review": "._app"}, globals())
