@@ -236,37 +236,52 @@ class MirrorIndex:
         row = self._row(n)
         return MirrorSignature(row[:NUM_PERM], self._sizes[n], slots, row[NUM_PERM:], self._body_sizes[n])
 
+    def match(self, sig: MirrorSignature | None) -> str | None:
+        """The id of the indexed article ``sig`` is a copy of (the most similar, then the
+        earliest), else None; the index is left as it is."""
+        return None if sig is None or not sig.size else self._match(sig, self._keys(sig))
+
     def add(self, record_id: Any, sig: MirrorSignature | None) -> str:
         """``""`` when this record is the first copy of its article (it is then indexed), else
         the id of that first copy. ``None`` (a record without text) is never a copy; a record
         without id (``None``) can be a copy but is not indexed, as nothing could point at it."""
         if sig is None or not sig.size:
             return ""
-        keys = _band_keys(sig.hashvalues) if self.lsh == "compact" else None
-        found = self.candidates(sig, keys)
-        if found:
-            rows = np.stack([self._row(n) for n in found])
-            window = _containment(
-                np.count_nonzero(rows[:, :NUM_PERM] == sig.hashvalues, axis=1),
-                NUM_PERM,
-                np.array([self._sizes[n] for n in found], dtype=np.float64),
-                sig.size,
-            )
-            body_sizes = np.array([self._body_sizes[n] for n in found], dtype=np.float64)
-            body = _containment(
-                np.count_nonzero(rows[:, NUM_PERM:] == sig.body_hashvalues, axis=1),
-                BODY_PERM,
-                body_sizes,
-                sig.body_size,
-            )
-            body[(body_sizes == 0) | (sig.body_size == 0)] = 1.0  # too short to sample: the window decides
-            ok = (window >= self.threshold) & (body >= BODY_THRESHOLD)
-            for i in np.argsort(-window, kind="stable").tolist():  # most similar first, then the earliest
-                if ok[i] and slot_conflicts(sig, self._stored(found[i])) == 0:
-                    return self._ids[found[i]]
+        keys = self._keys(sig)
+        first = self._match(sig, keys)
+        if first is not None:
+            return first
         if record_id is not None:
             self._insert(record_id, sig, keys)
         return ""
+
+    def _keys(self, sig: MirrorSignature) -> np.ndarray | None:
+        return _band_keys(sig.hashvalues) if self.lsh == "compact" else None
+
+    def _match(self, sig: MirrorSignature, keys: np.ndarray | None) -> str | None:
+        found = self.candidates(sig, keys)
+        if not found:
+            return None
+        rows = np.stack([self._row(n) for n in found])
+        window = _containment(
+            np.count_nonzero(rows[:, :NUM_PERM] == sig.hashvalues, axis=1),
+            NUM_PERM,
+            np.array([self._sizes[n] for n in found], dtype=np.float64),
+            sig.size,
+        )
+        body_sizes = np.array([self._body_sizes[n] for n in found], dtype=np.float64)
+        body = _containment(
+            np.count_nonzero(rows[:, NUM_PERM:] == sig.body_hashvalues, axis=1),
+            BODY_PERM,
+            body_sizes,
+            sig.body_size,
+        )
+        body[(body_sizes == 0) | (sig.body_size == 0)] = 1.0  # too short to sample: the window decides
+        ok = (window >= self.threshold) & (body >= BODY_THRESHOLD)
+        for i in np.argsort(-window, kind="stable").tolist():  # most similar first, then the earliest
+            if ok[i] and slot_conflicts(sig, self._stored(found[i])) == 0:
+                return self._ids[found[i]]
+        return None
 
     def _insert(self, record_id: Any, sig: MirrorSignature, keys: np.ndarray | None) -> None:
         n = len(self._ids)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..events import MirrorIndex, signature
 from ..normalize import normalize
 
 #: Weight of the region's uncertainty next to the topic's in the teach score.
@@ -65,62 +64,33 @@ def score_texts(model: Any, texts: Sequence[str], region_weight: float = REGION_
     return out
 
 
-def _shingles(text: str, k: int = 5) -> set[int]:
-    chars = "".join(normalize(text).split())
-    if len(chars) <= k:
-        return {int.from_bytes(hashlib.blake2b(chars.encode(), digest_size=8).digest(), "little")}
-    return {
-        int.from_bytes(hashlib.blake2b(chars[i : i + k].encode(), digest_size=8).digest(), "little")
-        for i in range(len(chars) - k + 1)
-    }
-
-
 class NearDuplicates:
-    """Near-duplicate check: Jaccard similarity of 5-character shingle sets ≥ ``threshold``.
+    """Mirror copies among the texts kept so far, by the package's mirror-copy detector
+    (:class:`classifier.events.MirrorIndex` over the normalised texts), so that copies of one
+    article do not fill the queue. Texts are numbered in the order they are kept.
 
-    Candidates are found through a bottom-``sketch`` MinHash index, then compared exactly.
+    ``threshold`` is the detector's containment threshold (None: its default).
     """
 
-    def __init__(self, threshold: float = 0.8, sketch: int = 8):
-        self.threshold = threshold
-        self.sketch = sketch
-        self._sets: list[set[int]] = []
-        self._index: dict[int, list[int]] = defaultdict(list)
+    def __init__(self, threshold: float | None = None):
+        self._index = MirrorIndex() if threshold is None else MirrorIndex(threshold)
+        self._kept = 0
 
     def find(self, text: str) -> int | None:
-        """Index (in order of :meth:`add`) of a kept text this one nearly duplicates, else None."""
-        return self._find(_shingles(text))
-
-    def _find(self, s: set[int]) -> int | None:
-        seen: set[int] = set()
-        for h in sorted(s)[: self.sketch]:
-            for j in self._index.get(h, ()):
-                if j in seen:
-                    continue
-                seen.add(j)
-                other = self._sets[j]
-                if len(s & other) / len(s | other) >= self.threshold:
-                    return j
-        return None
+        """Number of a kept text this one is a copy of, else None."""
+        first = self._index.match(signature(normalize(text)))
+        return None if first is None else int(first)
 
     def add(self, text: str) -> int:
-        """Keep ``text``; return its index."""
-        s = _shingles(text)
-        j = len(self._sets)
-        self._sets.append(s)
-        for h in sorted(s)[: self.sketch]:
-            self._index[h].append(j)
-        return j
+        """Keep ``text`` (a copy of a kept text adds nothing to find); return its number."""
+        self.add_if_new(text)
+        return self._kept - 1
 
     def add_if_new(self, text: str) -> bool:
-        """Keep ``text`` unless it nearly duplicates a kept one; True when kept."""
-        s = _shingles(text)
-        if self._find(s) is not None:
+        """Keep ``text`` unless it is a copy of a kept one; True when kept."""
+        if self._index.add(self._kept, signature(normalize(text))):
             return False
-        j = len(self._sets)
-        self._sets.append(s)
-        for h in sorted(s)[: self.sketch]:
-            self._index[h].append(j)
+        self._kept += 1
         return True
 
 
@@ -130,7 +100,7 @@ def teach_order(
     labeled_texts: Iterable[str] = (),
     *,
     n: int | None = None,
-    threshold: float = 0.8,
+    threshold: float | None = None,
 ) -> list[int]:
     """Indices of ``texts`` most uncertain first, skipping near-duplicates of labeled or earlier-queued ones."""
     if len(scored) != len(texts):
